@@ -1,0 +1,144 @@
+package dev.killswitch.schemas;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.CloudEventData;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.core.message.MessageReader;
+import io.cloudevents.jackson.JsonFormat;
+import io.cloudevents.kafka.KafkaMessageFactory;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * The one CloudEvents codec: Kafka protocol binding in binary mode (ce_* headers, JSON data, the
+ * {@code partitionkey} extension as record key) and the HTTP structured JSON format.
+ */
+public final class CloudEventCodec {
+
+  public static final String PARTITION_KEY = "partitionkey";
+  public static final String JSON = "application/json";
+  private static final EventFormat STRUCTURED = new JsonFormat();
+
+  private CloudEventCodec() {}
+
+  /** The record to produce: key = partition key, ce_* headers, JSON data as value. */
+  public static ProducerRecord<String, byte[]> toKafka(String topic, Envelope<?> event) {
+    return KafkaMessageFactory.createWriter(topic, event.partitionKey()).writeBinary(toCloudEvent(event));
+  }
+
+  /** Decodes a record written by {@link #toKafka}; the data binds to the type's record. */
+  public static Envelope<?> fromKafka(ConsumerRecord<?, byte[]> record) {
+    return fromKafka(record.headers(), record.value());
+  }
+
+  /** The same, from headers and value (Kafka Streams processors see these, not a ConsumerRecord). */
+  public static Envelope<?> fromKafka(Headers headers, byte[] value) {
+    CloudEvent ce;
+    try {
+      MessageReader reader = KafkaMessageFactory.createReader(headers, value);
+      ce = reader.toEvent();
+    } catch (RuntimeException e) {
+      throw CodecException.notACloudEvent(e);
+    }
+    return fromCloudEvent(ce);
+  }
+
+  /** HTTP structured mode: the whole event as one JSON object. */
+  public static byte[] toStructuredJson(Envelope<?> event) {
+    return STRUCTURED.serialize(toCloudEvent(event));
+  }
+
+  public static Envelope<?> fromStructuredJson(byte[] json) {
+    CloudEvent ce;
+    try {
+      ce = STRUCTURED.deserialize(json);
+    } catch (RuntimeException e) {
+      throw CodecException.notACloudEvent(e);
+    }
+    return fromCloudEvent(ce);
+  }
+
+  public static CloudEvent toCloudEvent(Envelope<?> event) {
+    byte[] data;
+    try {
+      data = Json.mapper().writeValueAsBytes(event.data());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + event.type().type(), e);
+    }
+    CloudEventBuilder b = CloudEventBuilder.v1()
+        .withId(event.id())
+        .withSource(event.source())
+        .withType(event.type().type())
+        .withDataSchema(event.type().dataschema())
+        .withDataContentType(JSON)
+        .withData(data);
+    if (event.subject() != null) {
+      b.withSubject(event.subject());
+    }
+    if (event.time() != null) {
+      b.withTime(event.time());
+    }
+    if (event.partitionKey() != null) {
+      b.withExtension(PARTITION_KEY, event.partitionKey());
+    }
+    return b.build();
+  }
+
+  public static Envelope<?> fromCloudEvent(CloudEvent ce) {
+    EventType type = EventType.fromType(ce.getType())
+        .orElseThrow(() -> CodecException.unknownType(ce.getType()));
+    CloudEventData data = ce.getData();
+    if (data == null) {
+      throw CodecException.badData(ce.getType(), "no data");
+    }
+    Object value;
+    try {
+      value = Json.mapper().readValue(data.toBytes(), type.dataClass());
+    } catch (IOException e) {
+      throw CodecException.badData(ce.getType(), originalMessage(e));
+    }
+    Object key = ce.getExtension(PARTITION_KEY);
+    OffsetDateTime time = ce.getTime() == null ? null : ce.getTime().withOffsetSameInstant(ZoneOffset.UTC);
+    return new Envelope<>(ce.getId(), ce.getSource(), type, ce.getSubject(), time,
+        key == null ? null : key.toString(), value);
+  }
+
+  private static String originalMessage(Throwable e) {
+    return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+  }
+
+  /** A record or body that is not a Killswitch CloudEvent. */
+  public static final class CodecException extends RuntimeException {
+    /** Why decoding failed. */
+    public enum Reason { NOT_A_CLOUDEVENT, UNKNOWN_TYPE, BAD_DATA }
+
+    private final Reason reason;
+
+    private CodecException(Reason reason, String message, Throwable cause) {
+      super(message, cause);
+      this.reason = reason;
+    }
+
+    static CodecException notACloudEvent(Throwable cause) {
+      return new CodecException(Reason.NOT_A_CLOUDEVENT, "not a CloudEvent: " + originalMessage(cause), cause);
+    }
+
+    static CodecException unknownType(String type) {
+      return new CodecException(Reason.UNKNOWN_TYPE, "unknown CloudEvent type " + type, null);
+    }
+
+    static CodecException badData(String type, String problem) {
+      return new CodecException(Reason.BAD_DATA, "data of " + type + " does not bind: " + problem, null);
+    }
+
+    public Reason reason() {
+      return reason;
+    }
+  }
+}
