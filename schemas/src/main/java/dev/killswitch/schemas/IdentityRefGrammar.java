@@ -128,7 +128,8 @@ final class IdentityRefGrammar {
     try {
       return new IdentityRef(kind, scope, parts);
     } catch (InvalidIdentityRefException e) {
-      throw InvalidIdentityRefException.of(e.getMessage().substring(e.getMessage().indexOf("': ") + 3), text);
+      // Report the whole reference, not just the part that broke the rule.
+      throw InvalidIdentityRefException.of(e.problem(), text);
     }
   }
 
@@ -147,6 +148,12 @@ final class IdentityRefGrammar {
         }
       }
       case CDEVENTS_RUN -> { }
+      case OIDC_SUBJECT -> {
+        // The issuer host may carry a port (host:8443); the first '/' ends it.
+        if (scope.indexOf('/') >= 0) {
+          throw InvalidIdentityRefException.of(kind + ": issuer host must not contain '/'", scope);
+        }
+      }
       case GCP_WIF_PRINCIPAL -> {
         if (!WIF_POOL.matcher(scope).matches()) {
           throw InvalidIdentityRefException.of(
@@ -184,7 +191,8 @@ final class IdentityRefGrammar {
       char c = escaped.charAt(i);
       if (c != '%') {
         out.append(c);
-      } else if (escaped.startsWith("%2F", i) || escaped.startsWith("%2f", i)) {
+      } else if (escaped.startsWith("%2F", i)) {
+        // Only the spelling format() writes: a second spelling of one node would split joins on the string.
         out.append('/');
         i += 2;
       } else if (escaped.startsWith("%25", i)) {
