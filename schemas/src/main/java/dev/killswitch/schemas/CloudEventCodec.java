@@ -103,6 +103,9 @@ public final class CloudEventCodec {
     } catch (IOException e) {
       throw CodecException.badData(ce.getType(), originalMessage(e));
     }
+    if (value == null) {
+      throw CodecException.badData(ce.getType(), "data is JSON null");
+    }
     Object key = ce.getExtension(PARTITION_KEY);
     OffsetDateTime time = ce.getTime() == null ? null : ce.getTime().withOffsetSameInstant(ZoneOffset.UTC);
     return new Envelope<>(ce.getId(), ce.getSource(), type, ce.getSubject(), time,

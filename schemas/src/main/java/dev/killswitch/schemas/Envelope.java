@@ -2,6 +2,7 @@ package dev.killswitch.schemas;
 
 import java.net.URI;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Objects;
 
 /**
@@ -10,7 +11,8 @@ import java.util.Objects;
  * @param id deterministic from the source, so that redelivery dedupes
  * @param source e.g. {@code k8s://prod-eu}, {@code github://acme/app}
  * @param subject the actor's identity reference
- * @param time when it happened at the source
+ * @param time when it happened at the source, held in UTC (the decoder reads every time back in UTC, so an
+ *     envelope built with another offset is normalized here to stay equal to itself after a round trip)
  * @param partitionKey the CloudEvents {@code partitionkey} extension, also the Kafka record key
  */
 public record Envelope<T>(String id, URI source, EventType type, String subject, OffsetDateTime time,
@@ -21,6 +23,7 @@ public record Envelope<T>(String id, URI source, EventType type, String subject,
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(data, "data");
+    time = time == null ? null : time.withOffsetSameInstant(ZoneOffset.UTC);
     if (!type.dataClass().isInstance(data)) {
       throw new IllegalArgumentException(type.type() + " carries " + type.dataClass().getSimpleName()
           + ", not " + data.getClass().getSimpleName());
