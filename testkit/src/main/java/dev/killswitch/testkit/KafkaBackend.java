@@ -48,7 +48,11 @@ abstract class KafkaBackend implements AutoCloseable {
     throw new IllegalStateException("KILLSWITCH_TEST_KAFKA must be 'embedded' or 'testcontainers', not '" + mode + "'");
   }
 
-  /** Kafka's own KRaft test kit: one combined broker+controller node in this JVM. */
+  /**
+   * Kafka's own KRaft test kit: one combined broker+controller node in this JVM. Clients are pointed at
+   * 127.0.0.1, but the kit pre-binds its listener sockets on the wildcard address (PreboundSocketFactoryManager
+   * in 4.3.1 has no way to choose), so the ephemeral test ports are reachable from other interfaces too.
+   */
   private static final class Embedded extends KafkaBackend {
     private static final String BROKER_LISTENER = "EXTERNAL";
     private final KafkaClusterTestKit kit;
