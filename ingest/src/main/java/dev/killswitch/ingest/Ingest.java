@@ -1,0 +1,94 @@
+package dev.killswitch.ingest;
+
+import dev.killswitch.ingest.internal.Flow;
+import dev.killswitch.ingest.internal.GithubNormalizer;
+import dev.killswitch.ingest.internal.GithubRoute;
+import dev.killswitch.ingest.internal.GithubSignature;
+import dev.killswitch.ingest.internal.IngestMetrics;
+import dev.killswitch.ingest.internal.K8sAuditNormalizer;
+import dev.killswitch.ingest.internal.K8sAuditRoute;
+import dev.killswitch.ingest.internal.Publisher;
+import dev.killswitch.ingest.internal.RecentIds;
+import dev.killswitch.ingest.internal.Redactor;
+import dev.killswitch.schemas.Topics;
+import io.javalin.config.RoutesConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP receivers that turn source records into normalized CloudEvents on Kafka.
+ *
+ * <p>Writes {@code killswitch.events.k8s} (Kubernetes audit, keyed by actor), {@code killswitch.events.ci}
+ * (GitHub workflow jobs and runs, keyed by run) and {@code killswitch.deadletter} (rejected input, redacted);
+ * reads nothing. A request is answered 2xx only after Kafka acknowledged every event of it; when Kafka does
+ * not answer in time it is 503 with Retry-After and the sender retries (event ids are deterministic, so the
+ * retry dedupes downstream). Routes are registered on the caller's Javalin server with {@link #addRoutes};
+ * the caller owns the producer ({@link #producerDefaults()}) and closes it.
+ */
+public final class Ingest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+  /** How many GitHub deliveries this process remembers to answer redeliveries without publishing again. */
+  static final int RECENT_DELIVERIES = 10_000;
+
+  private final GithubRoute github;
+  private final K8sAuditRoute k8sAudit;
+
+  public Ingest(IngestConfig config, Topics topics, Producer<String, byte[]> producer, MeterRegistry registry,
+                Clock clock) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(producer, "producer");
+    Redactor redactor = new Redactor();
+    IngestMetrics metrics = new IngestMetrics(registry);
+    Publisher publisher = new Publisher(producer, topics.deadletter(), config.publishTimeout(), clock);
+    Flow flow = new Flow(publisher, metrics, redactor, config.maxEventBytes(), clock);
+    this.github = new GithubRoute(signature(config.githubSecret()), config.maxRequestBytes(), topics.ciEvents(),
+        new GithubNormalizer(redactor), new RecentIds(RECENT_DELIVERIES), flow, metrics);
+    this.k8sAudit = new K8sAuditRoute(config.access(), config.maxRequestBytes(), topics.k8sEvents(),
+        new K8sAuditNormalizer(config.ciRunExtraKey(), redactor), flow);
+    LOG.info("ingest configured: {}", config);
+  }
+
+  /** Registers {@code POST /v1/ingest/github} and {@code POST /v1/ingest/k8s-audit/{cluster}}. */
+  public void addRoutes(RoutesConfig routes) {
+    routes.post(GithubRoute.PATH, github);
+    routes.post(K8sAuditRoute.PATH, k8sAudit);
+  }
+
+  /**
+   * Producer settings ingest relies on: acks=all and idempotence (a 2xx means durable and a producer retry
+   * never duplicates), bounded blocking and delivery so a request fails over to 503 instead of hanging,
+   * a short linger to batch the events of one request. The caller adds {@code bootstrap.servers}.
+   */
+  public static Map<String, Object> producerDefaults() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return props;
+  }
+
+  private static GithubSignature signature(String secret) {
+    if (secret == null || secret.isBlank()) {
+      LOG.warn("no GitHub webhook secret configured: {} refuses every request", GithubRoute.PATH);
+      return null;
+    }
+    return new GithubSignature(secret);
+  }
+}

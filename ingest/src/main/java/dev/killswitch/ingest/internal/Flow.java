@@ -1,0 +1,171 @@
+package dev.killswitch.ingest.internal;
+
+import dev.killswitch.ingest.IngestException;
+import dev.killswitch.ingest.IngestException.Reason;
+import dev.killswitch.schemas.CloudEventCodec;
+import dev.killswitch.schemas.Envelope;
+import dev.killswitch.schemas.InvalidIdentityRefException;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps every ingest path shares once a request is authenticated and parsed: turn events into records
+ * (refusing any over the event size limit), publish and wait, dead-letter the bad input, count, answer.
+ *
+ * <p>Batches (an audit EventList, later CloudTrail files and CloudEvents batches) publish their good events
+ * and report the bad ones by index: 200 when all were good, 207 when some were bad, 400 when all were.
+ * The bad ones go to the dead letter topic in the same wait as the good ones, so a 2xx means both landed.
+ */
+public final class Flow {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Flow.class);
+
+  /** One refused event of a batch, as the answer lists it. */
+  public record Rejected(int index, String error, String message) {}
+
+  private final Publisher publisher;
+  private final IngestMetrics metrics;
+  private final Redactor redactor;
+  private final int maxEventBytes;
+  private final Clock clock;
+
+  public Flow(Publisher publisher, IngestMetrics metrics, Redactor redactor, int maxEventBytes, Clock clock) {
+    this.publisher = publisher;
+    this.metrics = metrics;
+    this.redactor = redactor;
+    this.maxEventBytes = maxEventBytes;
+    this.clock = clock;
+  }
+
+  public Redactor redactor() {
+    return redactor;
+  }
+
+  /**
+   * Refuses a whole request: counted, answered with the error, and its bytes (redacted as far as they can
+   * be; null for requests that were not authenticated, which never reach Kafka) dead-lettered.
+   */
+  public void reject(Context ctx, String source, IngestException problem, byte[] deadLetterBytes) {
+    metrics.rejected(source, problem.reason().code(), 1);
+    if (deadLetterBytes != null && problem.reason() != Reason.KAFKA_UNAVAILABLE) {
+      boolean written = publisher.deadLetterQuietly(List.of(publisher.deadLetter(deadLetterBytes, problem, origin(ctx))));
+      if (!written) {
+        metrics.deadLetterFailed(source);
+      }
+    }
+    LOG.debug("{} refused {}: {}", ctx.path(), problem.reason().code(), problem.getMessage());
+    Answers.error(ctx, problem);
+  }
+
+  /** The record of one event, or {@code event-too-large}. */
+  public ProducerRecord<String, byte[]> record(String topic, Envelope<?> event) {
+    ProducerRecord<String, byte[]> record = CloudEventCodec.toKafka(topic, event);
+    if (record.value().length > maxEventBytes) {
+      throw IngestException.of(Reason.EVENT_TOO_LARGE, "the normalized event " + event.id() + " has "
+          + record.value().length + " bytes, the limit is " + maxEventBytes);
+    }
+    return record;
+  }
+
+  /** Publishes and waits; then counts the events as accepted and records their lag. */
+  public void publish(String source, List<Envelope<?>> events, List<ProducerRecord<String, byte[]>> records) {
+    publisher.publishAll(records);
+    accepted(source, events);
+  }
+
+  /**
+   * Normalizes each item of a batch and answers for all of them (see the class comment). {@code normalize}
+   * may throw {@link IngestException} for an item; its source is then redacted and dead-lettered.
+   *
+   * @param single the request held one item rather than a list: a bad item is answered as the request's error
+   */
+  public <T> void batch(Context ctx, String source, String topic, List<T> items,
+                        Function<T, Normalized> normalize, Function<T, byte[]> redactedSource, boolean single) {
+    List<Envelope<?>> events = new ArrayList<>();
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
+    List<Rejected> rejected = new ArrayList<>();
+    IngestException firstProblem = null;
+    Map<String, Integer> ignored = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      T item = items.get(i);
+      try {
+        Normalized n = normalize.apply(item);
+        if (n instanceof Normalized.Publish p) {
+          records.add(record(topic, p.event()));
+          events.add(p.event());
+          p.warnings().forEach(w -> metrics.warning(source, w));
+        } else if (n instanceof Normalized.Ignore ig) {
+          ignored.merge(ig.reason(), 1, Integer::sum);
+        }
+      } catch (IngestException | InvalidIdentityRefException e) {
+        IngestException problem = e instanceof IngestException ie ? ie : IngestException.invalidEvent(e.getMessage());
+        firstProblem = firstProblem == null ? problem : firstProblem;
+        rejected.add(new Rejected(i, problem.reason().code(), problem.getMessage()));
+        deadLetters.add(publisher.deadLetter(redactedSource.apply(item), problem, origin(ctx) + "#" + i));
+      }
+    }
+    int dropped = ignored.values().stream().mapToInt(Integer::intValue).sum();
+    if (events.isEmpty() && !rejected.isEmpty()) {
+      answerAllBad(ctx, source, rejected, deadLetters, firstProblem, single);
+      return;
+    }
+    List<ProducerRecord<String, byte[]>> all = new ArrayList<>(records);
+    all.addAll(deadLetters);
+    try {
+      publisher.publishAll(all);
+    } catch (IngestException e) {
+      reject(ctx, source, e, null);
+      return;
+    }
+    accepted(source, events);
+    ignored.forEach((reason, count) -> metrics.ignored(source, reason, count));
+    rejected.forEach(r -> metrics.rejected(source, r.error(), 1));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("accepted", events.size());
+    body.put("dropped", dropped);
+    if (rejected.isEmpty()) {
+      Answers.json(ctx, 200, body);
+    } else {
+      body.put("rejected", rejected);
+      Answers.json(ctx, 207, body);
+    }
+  }
+
+  private void answerAllBad(Context ctx, String source, List<Rejected> rejected,
+                            List<ProducerRecord<String, byte[]>> deadLetters, IngestException firstProblem,
+                            boolean single) {
+    rejected.forEach(r -> metrics.rejected(source, r.error(), 1));
+    if (!publisher.deadLetterQuietly(deadLetters)) {
+      metrics.deadLetterFailed(source);
+    }
+    if (single) {
+      Answers.error(ctx, firstProblem);
+      return;
+    }
+    IngestException all = IngestException.of(Reason.INVALID_EVENT,
+        "none of the " + rejected.size() + " events could be normalized; see rejected");
+    Answers.error(ctx, all, Map.of("accepted", 0, "rejected", rejected));
+  }
+
+  private void accepted(String source, List<Envelope<?>> events) {
+    metrics.accepted(source, events.size());
+    Instant now = clock.instant();
+    for (Envelope<?> e : events) {
+      metrics.lag(source, e.time() == null ? null : e.time().toInstant(), now);
+    }
+  }
+
+  private static String origin(Context ctx) {
+    return "ingest:" + ctx.path();
+  }
+}

@@ -1,0 +1,193 @@
+package dev.killswitch.ingest.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Removes secrets from source payloads before anything is published: the one redactor every source uses,
+ * for the {@code raw} field of events and for dead-letter bytes.
+ *
+ * <p>Three layers, because sources hide secrets in different ways:
+ * <ol>
+ *   <li>By field name: values of fields such as {@code token}, {@code password}, {@code privateKey},
+ *       {@code client-key-data}, {@code Authorization}, {@code secretAccessKey}, {@code sessionToken}.</li>
+ *   <li>By Kubernetes kind: every value under {@code data} and {@code stringData} of a Secret (or a
+ *       SecretList, or the request/response object of an audit event on {@code secrets}, where a patch
+ *       carries no kind), and its {@code kubectl.kubernetes.io/last-applied-configuration} annotation,
+ *       which repeats the whole Secret.</li>
+ *   <li>By value: PEM private keys, JWTs, bearer/basic credentials, GitHub and GitLab tokens and
+ *       {@code password=...}-style assignments inside any string (a ConfigMap holding an AWS key).</li>
+ * </ol>
+ * Identifiers that joins need (access key ids, JTIs, credential ids, usernames) are not secrets and stay.
+ * Booleans and nulls are kept even under a secret-looking name ({@code automountServiceAccountToken}).
+ */
+public final class Redactor {
+
+  /** What a redacted value is replaced with. */
+  public static final String MARK = "[REDACTED]";
+
+  private static final Set<String> SECRET_NAMES = Set.of(
+      "token", "password", "passwd", "passphrase", "privatekey", "clientkeydata", "clientkey", "authorization",
+      "proxyauthorization", "cookie", "setcookie", "secretaccesskey", "clientsecret", "apikey", "secret",
+      "xgitlabtoken");
+  private static final List<String> SECRET_SUFFIXES = List.of(
+      "token", "password", "privatekey", "secretaccesskey", "clientsecret", "apikey", "passphrase", "keydata");
+  private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+  /** Each value pattern with its replacement; group references keep the non-secret part of a match. */
+  private static final List<Map.Entry<Pattern, String>> VALUE_PATTERNS = List.of(
+      Map.entry(Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\\z)"),
+          MARK),
+      Map.entry(Pattern.compile("eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"), MARK),
+      Map.entry(Pattern.compile("\\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})"),
+          MARK),
+      Map.entry(Pattern.compile("(?i)\\b(bearer|basic)(\\s+)[A-Za-z0-9._~+/=-]{16,}"), "$1$2" + MARK),
+      Map.entry(Pattern.compile("\"([A-Za-z0-9_.-]*(?i:token|password|passwd|secret_access_key|secretaccesskey"
+          + "|privatekey|private_key|client-key-data|client_secret|authorization))\"(\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\""),
+          "\"$1\"$2\"" + MARK + "\""),
+      Map.entry(Pattern.compile("(?i)\\b(aws[_-]secret[_-]access[_-]key|aws[_-]session[_-]token|secret[_-]access[_-]key"
+          + "|password|passwd|passphrase|client[_-]secret|client-key-data|api[_-]key|token)(\\s*[=:]\\s*)(?!\")[^\\s\"',;&]+"),
+          "$1$2" + MARK));
+
+  /** Redacts the tree in place and returns it. */
+  public JsonNode redact(JsonNode node) {
+    walk(node, false);
+    return node;
+  }
+
+  /**
+   * Redacts bytes that may not parse (a malformed body bound for the dead letter topic): the value
+   * patterns on the UTF-8 text. Bytes without a match are returned unchanged, so that what made them
+   * malformed stays visible.
+   */
+  public byte[] redactText(byte[] bytes) {
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    String redacted = redactString(text);
+    return redacted.equals(text) ? bytes : redacted.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The value patterns applied to one string. */
+  public String redactString(String value) {
+    if (value.length() < 8) {
+      return value;
+    }
+    String out = value;
+    for (Map.Entry<Pattern, String> p : VALUE_PATTERNS) {
+      Matcher m = p.getKey().matcher(out);
+      if (m.find()) {
+        out = m.replaceAll(p.getValue());
+      }
+    }
+    return out;
+  }
+
+  private void walk(JsonNode node, boolean secretPayload) {
+    if (node instanceof ObjectNode object) {
+      walkObject(object, secretPayload);
+    } else if (node instanceof ArrayNode array) {
+      for (int i = 0; i < array.size(); i++) {
+        JsonNode item = array.get(i);
+        if (item.isTextual()) {
+          String redacted = redactString(item.textValue());
+          if (!redacted.equals(item.textValue())) {
+            array.set(i, TextNode.valueOf(redacted));
+          }
+        } else {
+          walk(item, secretPayload);
+        }
+      }
+    }
+  }
+
+  private void walkObject(ObjectNode object, boolean secretPayload) {
+    String kind = object.path("kind").asText("");
+    boolean secret = secretPayload || kind.equals("Secret") || kind.equals("SecretList");
+    boolean auditOfSecrets = kind.equals("Event") && object.has("auditID")
+        && object.path("objectRef").path("resource").asText("").equals("secrets");
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      JsonNode value = object.get(name);
+      if (value.isNull() || value.isBoolean() || value.isMissingNode()) {
+        continue;
+      }
+      if (secret && (name.equals("data") || name.equals("stringData") || name.equals(LAST_APPLIED))) {
+        object.set(name, markAll(value));
+      } else if (isSecretName(name) && !value.isContainerNode()) {
+        object.put(name, MARK);
+      } else if (isSecretName(name) && !name.equals("secret")) {
+        object.set(name, markAll(value));
+      } else if (value.isTextual()) {
+        String redacted = redactString(value.textValue());
+        if (!redacted.equals(value.textValue())) {
+          object.put(name, redacted);
+        }
+      } else {
+        boolean payloadOfSecret = auditOfSecrets && (name.equals("requestObject") || name.equals("responseObject"));
+        walk(value, secret || payloadOfSecret);
+      }
+    }
+  }
+
+  /** Every leaf value under the node replaced, keys and structure kept (so readers see what was there). */
+  private static JsonNode markAll(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+      List<String> names = new ArrayList<>();
+      fields.forEachRemaining(e -> names.add(e.getKey()));
+      for (String name : names) {
+        object.set(name, markAll(object.get(name)));
+      }
+      return object;
+    }
+    if (node instanceof ArrayNode array) {
+      for (int i = 0; i < array.size(); i++) {
+        array.set(i, markAll(array.get(i)));
+      }
+      return array;
+    }
+    return node.isNull() || node.isBoolean() ? node : TextNode.valueOf(MARK);
+  }
+
+  /**
+   * True for field names that hold a secret. Annotation-style keys ({@code authentication.k8s.io/legacy-token})
+   * name metadata, not a secret value, and are left to the value patterns. {@code secret} alone names a
+   * secret only as a leaf (a Pod volume's {@code secret: {secretName: ...}} is a reference).
+   */
+  static boolean isSecretName(String name) {
+    if (name.indexOf('/') >= 0) {
+      return false;
+    }
+    String n = normalize(name);
+    if (SECRET_NAMES.contains(n) || n.contains("password")) {
+      return true;
+    }
+    for (String suffix : SECRET_SUFFIXES) {
+      if (n.endsWith(suffix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String normalize(String name) {
+    StringBuilder out = new StringBuilder(name.length());
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c != '-' && c != '_' && c != '.') {
+        out.append(Character.toLowerCase(c));
+      }
+    }
+    return out.toString();
+  }
+}
