@@ -17,7 +17,11 @@ public record ChainSnapshot(
     List<Edge> edges,
     Instant updatedAt) {
 
-  /** One identity in the chain, with its revocation state ({@code none}, {@code requested}, or an outcome). */
+  /**
+   * One identity in the chain, with its revocation state ({@code none}, {@code requested}, or an outcome).
+   *
+   * @param kind the {@link dev.killswitch.schemas.IdentityRef.Kind} name of {@code ref}, e.g. {@code K8S_TOKEN}
+   */
   public record Node(String ref, String kind, Instant firstSeen, Instant lastSeen, String revocation) {}
 
   /**
