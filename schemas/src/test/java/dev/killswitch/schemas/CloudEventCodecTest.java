@@ -54,7 +54,7 @@ class CloudEventCodecTest {
         List.of("203.0.113.7"), "kubectl/v1.31.0", "allow", "", 201,
         "7c1a0e1f-6b9d-4c3e-9a55-0f2d8e4b1a77", "k8s:prod-eu:sa/ci/deployer", null, false,
         Instant.parse("2025-03-14T09:21:07.412Z"), Instant.parse("2025-03-14T09:21:07.431Z"), raw);
-    return new Envelope<>("4d1c7b0e-2a35-4f5e-9c61-8e0f3b2a9d17/ResponseComplete", URI.create("k8s://prod-eu"),
+    return new Envelope<>("4d1c7b0e-2a35-4f5e-9c61-8e0f3b2a9d17:ResponseComplete", URI.create("k8s://prod-eu"),
         EventType.K8S_AUDIT, data.actor(), OffsetDateTime.parse("2025-03-14T09:21:07.431Z"), data.actor(), data);
   }
 
