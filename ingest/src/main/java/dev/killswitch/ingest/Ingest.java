@@ -1,5 +1,6 @@
 package dev.killswitch.ingest;
 
+import dev.killswitch.ingest.internal.Answers;
 import dev.killswitch.ingest.internal.Flow;
 import dev.killswitch.ingest.internal.GithubNormalizer;
 import dev.killswitch.ingest.internal.GithubRoute;
@@ -12,6 +13,7 @@ import dev.killswitch.ingest.internal.RecentIds;
 import dev.killswitch.ingest.internal.Redactor;
 import dev.killswitch.schemas.Topics;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Handler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.HashMap;
@@ -61,8 +63,23 @@ public final class Ingest {
 
   /** Registers {@code POST /v1/ingest/github} and {@code POST /v1/ingest/k8s-audit/{cluster}}. */
   public void addRoutes(RoutesConfig routes) {
-    routes.post(GithubRoute.PATH, github);
-    routes.post(K8sAuditRoute.PATH, k8sAudit);
+    routes.post(GithubRoute.PATH, guarded(github));
+    routes.post(K8sAuditRoute.PATH, guarded(k8sAudit));
+  }
+
+  /**
+   * A bug must still answer in Killswitch's error shape, without touching the exception handling of the
+   * server the routes are added to (other modules share it).
+   */
+  private static Handler guarded(Handler handler) {
+    return ctx -> {
+      try {
+        handler.handle(ctx);
+      } catch (Exception e) {
+        LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+        Answers.json(ctx, 500, Map.of("error", "internal", "message", "ingest failed on this request; see the server log"));
+      }
+    };
   }
 
   /**
