@@ -38,6 +38,9 @@ public final class K8sAuditNormalizer {
 
   public static final String STAGE_DROPPED = "RequestReceived";
   static final Set<String> PUBLISHED_STAGES = Set.of("ResponseStarted", "ResponseComplete", "Panic");
+  private static final Set<String> LEVELS = Set.of("None", "Metadata", "Request", "RequestResponse");
+  /** The values the authorizer writes; anything else stays in raw only. */
+  private static final Set<String> DECISIONS = Set.of("allow", "forbid");
   public static final Set<String> API_VERSIONS = Set.of("audit.k8s.io/v1", "audit.k8s.io/v1beta1");
 
   static final String CREDENTIAL_ID = "authentication.kubernetes.io/credential-id";
@@ -89,6 +92,12 @@ public final class K8sAuditNormalizer {
     if (stageAt == null) {
       throw IngestException.invalidEvent("audit event " + auditId + " has no stageTimestamp");
     }
+    String level = Fields.required(ev, "level", "audit event " + auditId);
+    if (!LEVELS.contains(level)) {
+      throw IngestException.invalidEvent("audit event " + auditId + " has an unknown level " + level);
+    }
+    String verb = Fields.required(ev, "verb", "audit event " + auditId);
+    String requestUri = Fields.required(ev, "requestURI", "audit event " + auditId);
     List<String> warnings = new ArrayList<>();
     User user = user(ev.get("user"), auditId);
     String credentialId = prefixed(user.extra().get(CREDENTIAL_ID), "JTI=");
@@ -100,7 +109,6 @@ public final class K8sAuditNormalizer {
     String ciRun = ciRun(user.extra().get(ciRunExtraKey), warnings);
 
     ObjectRef objectRef = objectRef(ev.get("objectRef"));
-    String verb = text(ev, "verb");
     JsonNode annotations = ev.path("annotations");
     Integer responseCode = Fields.integer(ev.path("responseStatus"), "code");
     boolean succeeded = responseCode == null || responseCode < 400;
@@ -110,10 +118,12 @@ public final class K8sAuditNormalizer {
     BindingChange bindingChange = succeeded ? bindingChange(cluster, verb, objectRef, ev, warnings) : null;
     boolean secretAccess = objectRef != null && "secrets".equals(objectRef.resource()) && objectRef.apiGroup() == null;
 
-    K8sAuditEvent data = new K8sAuditEvent(cluster, auditId, stage, text(ev, "level"), verb, text(ev, "requestURI"),
+    String decision = text(annotations, DECISION);
+    K8sAuditEvent data = new K8sAuditEvent(cluster, auditId, stage, level, verb, requestUri,
         user, actor.toString(), credentialId, serviceAccount == null ? null : serviceAccount.toString(), boundPod,
         firstValue(user.extra().get(NODE_NAME)), ciRun, objectRef, Fields.texts(ev, "sourceIPs"),
-        text(ev, "userAgent"), text(annotations, DECISION), text(annotations, DECISION_REASON), responseCode,
+        text(ev, "userAgent"), decision != null && DECISIONS.contains(decision) ? decision : null, text(annotations, DECISION_REASON),
+        responseCode,
         issuedCredentialId, issuedFor, bindingChange, secretAccess, Fields.instant(ev, "requestReceivedTimestamp"),
         stageAt, redactor.redact(ev));
     Envelope<K8sAuditEvent> envelope = new Envelope<>(auditId + ":" + stage, URI.create("k8s://" + cluster),
