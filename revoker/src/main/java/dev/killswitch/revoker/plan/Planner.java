@@ -1,0 +1,189 @@
+package dev.killswitch.revoker.plan;
+
+import dev.killswitch.revoker.plan.ChainGraph.Edge;
+import dev.killswitch.revoker.plan.Plan.Skip;
+import dev.killswitch.schemas.DeterministicIds;
+import dev.killswitch.schemas.IdentityRef;
+import dev.killswitch.schemas.IdentityRef.Kind;
+import dev.killswitch.schemas.InvalidIdentityRefException;
+import dev.killswitch.schemas.event.RevocationAction;
+import dev.killswitch.schemas.event.RevocationRequested;
+import dev.killswitch.schemas.event.RevocationRequested.Cascade;
+import dev.killswitch.schemas.event.RevocationRequested.Mode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Turns a revocation request and the access graph into actions. A pure function: no I/O, no clock (the caller
+ * passes {@code now}), and the same request and graph give the same plan whatever order the edges came in.
+ *
+ * <p>With {@code cascade: downstream} the target and every node reachable from it are considered, following
+ * every edge kind except {@code used} (use is evidence that a credential was exercised, not that the actor
+ * derived it, so it must not widen the blast radius). Each node whose kind has an action ({@link Actions#forKind})
+ * becomes one action; CI runs, users and other principals are expanded, not acted on. Actions are ordered by
+ * distance from the target, then target, then action; that order decides which actions fit the budget.
+ *
+ * <p>An action is <em>protected</em> when its target, or a principal the target is a {@code credential-of}, or
+ * (for a binding) a subject to be removed from it, matches a protected pattern. Protected actions are skipped
+ * with the reason unless the request carries {@code override}.
+ */
+public final class Planner {
+
+  /** Edge kind that does not cascade (see the class comment). */
+  public static final String USED = "used";
+  public static final String CREDENTIAL_OF = "credential-of";
+
+  /** Action parameter: distance in edges from the request's target. */
+  public static final String PARAM_DEPTH = "depth";
+  /** Action parameter: the node the target was reached from (absent for the request's target itself). */
+  public static final String PARAM_VIA = "via";
+  /** Action parameter of k8s.remove-binding-subject: the subjects to remove, comma-separated, sorted. */
+  public static final String PARAM_SUBJECTS = "subjects";
+  /** Action parameter: present ("true") when a protected identity is acted on because of an override. */
+  public static final String PARAM_OVERRIDE = "override";
+
+  private Planner() {}
+
+  /**
+   * Plans the request.
+   *
+   * @throws InvalidIdentityRefException when the request's target is not an identity reference
+   */
+  public static Plan plan(RevocationRequested request, ChainGraph graph, Guardrails guardrails, Instant now) {
+    String root = IdentityRef.parse(request.target()).toString();
+    Map<String, Reach> reached = request.cascade() == Cascade.NONE
+        ? Map.of(root, new Reach(0, null))
+        : downstream(root, graph);
+
+    List<Candidate> candidates = new ArrayList<>();
+    for (Map.Entry<String, Reach> e : reached.entrySet()) {
+      parseOrNull(e.getKey()).flatMap(ref -> Actions.forKind(ref.kind()).map(action -> new Candidate(
+          ref, action, e.getValue(), subjectsToRemove(ref, graph, reached)))).ifPresent(candidates::add);
+    }
+    candidates.sort(Comparator.comparingInt((Candidate c) -> c.reach.depth)
+        .thenComparing(c -> c.ref.toString()).thenComparing(c -> c.action));
+
+    List<RevocationAction> actions = new ArrayList<>();
+    List<Skip> skipped = new ArrayList<>();
+    for (Candidate c : candidates) {
+      String target = c.ref.toString();
+      String actionId = DeterministicIds.actionId(request.requestId(), c.action, target);
+      if (c.ref.kind() == Kind.K8S_BINDING && c.bindingSubjects.isEmpty()) {
+        skipped.add(new Skip(actionId, c.action, target, "no subject of the binding is in the chain, nothing to remove"));
+        continue;
+      }
+      Optional<String> protection = protection(c, graph, guardrails);
+      if (protection.isPresent() && !request.override()) {
+        skipped.add(new Skip(actionId, c.action, target, protection.get() + "; set override to act on it"));
+        continue;
+      }
+      if (actions.size() >= guardrails.maxActionsPerRequest()) {
+        skipped.add(new Skip(actionId, c.action, target,
+            "blast-radius budget: at most " + guardrails.maxActionsPerRequest() + " actions per request"));
+        continue;
+      }
+      actions.add(new RevocationAction(actionId, request.requestId(), c.action, target,
+          params(c, protection.isPresent()), mode(request), request.reason(), request.requestedBy(), now,
+          request.expiresAt()));
+    }
+    return new Plan(request.requestId(), actions, skipped);
+  }
+
+  /** A request without a mode never calls a provider. */
+  private static Mode mode(RevocationRequested request) {
+    return request.mode() == null ? Mode.DRY_RUN : request.mode();
+  }
+
+  private record Reach(int depth, String via) {}
+
+  private record Candidate(IdentityRef ref, String action, Reach reach, List<String> bindingSubjects) {}
+
+  /**
+   * Breadth-first from the root; each level in reference order, so that depth and {@code via} (the smallest
+   * reference one level up) do not depend on the order edges were added.
+   */
+  private static Map<String, Reach> downstream(String root, ChainGraph graph) {
+    Map<String, Reach> reached = new LinkedHashMap<>();
+    reached.put(root, new Reach(0, null));
+    TreeSet<String> level = new TreeSet<>(List.of(root));
+    for (int depth = 1; !level.isEmpty(); depth++) {
+      TreeSet<String> next = new TreeSet<>();
+      for (String node : level) {
+        for (Edge e : graph.outgoing(node)) {
+          if (!USED.equals(e.kind()) && !reached.containsKey(e.to())) {
+            reached.put(e.to(), new Reach(depth, node));
+            next.add(e.to());
+          }
+        }
+      }
+      level = next;
+    }
+    return reached;
+  }
+
+  /** For a binding: the reached nodes with an edge into it, which are the subjects to remove. */
+  private static List<String> subjectsToRemove(IdentityRef ref, ChainGraph graph, Map<String, Reach> reached) {
+    if (ref.kind() != Kind.K8S_BINDING) {
+      return List.of();
+    }
+    TreeSet<String> subjects = new TreeSet<>();
+    for (Edge e : graph.incoming(ref.toString())) {
+      if (!USED.equals(e.kind()) && reached.containsKey(e.from())) {
+        subjects.add(e.from());
+      }
+    }
+    return List.copyOf(subjects);
+  }
+
+  /** Why the action touches a protected identity ({@code "protected identity ..."}), or empty. */
+  private static Optional<String> protection(Candidate c, ChainGraph graph, Guardrails guardrails) {
+    List<String> subjects = new ArrayList<>();
+    subjects.add(c.ref.toString());
+    for (Edge e : graph.outgoing(c.ref.toString())) {
+      if (CREDENTIAL_OF.equals(e.kind())) {
+        subjects.add(e.to());
+      }
+    }
+    subjects.addAll(c.bindingSubjects);
+    for (String subject : subjects) {
+      Optional<String> pattern = guardrails.protectingPattern(subject);
+      if (pattern.isPresent()) {
+        String whose = subject.equals(c.ref.toString()) ? "" : " (" + subject + ")";
+        return Optional.of("protected identity" + whose + " matches " + pattern.get());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static SortedMap<String, String> params(Candidate c, boolean overridden) {
+    SortedMap<String, String> params = new TreeMap<>();
+    params.put(PARAM_DEPTH, Integer.toString(c.reach.depth));
+    if (c.reach.via != null) {
+      params.put(PARAM_VIA, c.reach.via);
+    }
+    if (!c.bindingSubjects.isEmpty()) {
+      params.put(PARAM_SUBJECTS, String.join(",", c.bindingSubjects));
+    }
+    if (overridden) {
+      params.put(PARAM_OVERRIDE, "true");
+    }
+    return Collections.unmodifiableSortedMap(params);
+  }
+
+  private static Optional<IdentityRef> parseOrNull(String ref) {
+    try {
+      return Optional.of(IdentityRef.parse(ref));
+    } catch (InvalidIdentityRefException e) {
+      return Optional.empty();
+    }
+  }
+}
