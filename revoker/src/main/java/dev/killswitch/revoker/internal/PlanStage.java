@@ -1,0 +1,159 @@
+package dev.killswitch.revoker.internal;
+
+import dev.killswitch.revoker.plan.Guardrails;
+import dev.killswitch.revoker.plan.Plan;
+import dev.killswitch.revoker.plan.Planner;
+import dev.killswitch.schemas.CloudEventCodec;
+import dev.killswitch.schemas.Envelope;
+import dev.killswitch.schemas.EventType;
+import dev.killswitch.schemas.InvalidIdentityRefException;
+import dev.killswitch.schemas.event.RevocationAction;
+import dev.killswitch.schemas.event.RevocationRequested;
+import dev.killswitch.schemas.event.RevocationResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Requests to actions: for each {@code revocation.requested}, plan against the chain view, record every planned
+ * action as {@code pending} and every skipped one as {@code skipped} in the ledger, then publish the actions.
+ *
+ * <p>Order matters twice. The chain view is caught up to the chains topic's end offsets observed after the
+ * batch was read: the correlator writes a chain's snapshot before the request it triggers, so the planner sees
+ * it. And the ledger entries are acknowledged before the actions are sent, so an executor's final result always
+ * lands after the {@code pending} entry of the same action. Actions whose final result is already recorded (a
+ * replayed or duplicated request) are neither recorded again nor republished.
+ */
+public final class PlanStage implements ConsumerLoop.Stage {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PlanStage.class);
+  private static final String ORIGIN = "revoker:planner";
+
+  private final Publisher publisher;
+  private final ChainView chains;
+  private final TopicView chainsView;
+  private final Ledger ledger;
+  private final TopicView ledgerView;
+  private final Guardrails guardrails;
+  private final Clock clock;
+  private final RevokerMetrics metrics;
+  private final Duration catchUp;
+
+  public PlanStage(Publisher publisher, ChainView chains, TopicView chainsView, Ledger ledger, TopicView ledgerView,
+                   Guardrails guardrails, Clock clock, RevokerMetrics metrics, Duration catchUp) {
+    this.publisher = publisher;
+    this.chains = chains;
+    this.chainsView = chainsView;
+    this.ledger = ledger;
+    this.ledgerView = ledgerView;
+    this.guardrails = guardrails;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.catchUp = catchUp;
+  }
+
+  @Override
+  public void handle(ConsumerRecords<String, byte[]> records) {
+    chainsView.awaitEnd(catchUp);
+    ledgerView.awaitEnd(catchUp);
+    for (ConsumerRecord<String, byte[]> record : records) {
+      try {
+        handle(record);
+      } finally {
+        MDC.clear();
+      }
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> record) {
+    Envelope<?> envelope;
+    try {
+      envelope = CloudEventCodec.fromKafka(record);
+    } catch (CloudEventCodec.CodecException e) {
+      deadLetter(record, "not-a-revocation-request", e.getMessage());
+      return;
+    }
+    MDC.put("ce.id", envelope.id());
+    MDC.put("ce.type", envelope.type().type());
+    if (envelope.type() != EventType.REVOCATION_REQUESTED) {
+      deadLetter(record, "unexpected-type", "expected " + EventType.REVOCATION_REQUESTED.type());
+      return;
+    }
+    RevocationRequested request = envelope.dataAs(RevocationRequested.class);
+    MDC.put("ref", String.valueOf(request.target()));
+    if (request.requestId() == null || request.requestId().isBlank()) {
+      deadLetter(record, "missing-request-id", "revocation.requested without requestId");
+      return;
+    }
+    Instant now = clock.instant();
+    Plan plan;
+    try {
+      plan = Planner.plan(request, chains.graphFor(request.target()), guardrails, now);
+    } catch (InvalidIdentityRefException e) {
+      // The results schema admits only valid references; the request stays visible as "rejected" (GET).
+      deadLetter(record, "invalid-target", e.getMessage());
+      return;
+    }
+    record(plan, now);
+  }
+
+  private void record(Plan plan, Instant now) {
+    List<Future<RecordMetadata>> entries = new ArrayList<>();
+    List<RevocationAction> toPublish = new ArrayList<>();
+    List<RevocationResult> skipped = new ArrayList<>();
+    int alreadyRecorded = 0;
+    for (RevocationAction action : plan.actions()) {
+      if (ledger.finalResult(action.actionId()).isPresent()) {
+        alreadyRecorded++;
+        continue;
+      }
+      entries.add(publisher.send(publisher.topics().revocationResults(), Events.result(Events.pending(action, now))));
+      toPublish.add(action);
+    }
+    for (Plan.Skip skip : plan.skipped()) {
+      if (ledger.finalResult(skip.actionId()).isPresent()) {
+        alreadyRecorded++;
+        continue;
+      }
+      RevocationResult result = Events.skipped(plan.requestId(), skip, now);
+      entries.add(publisher.send(publisher.topics().revocationResults(), Events.result(result)));
+      skipped.add(result);
+    }
+    publisher.awaitAll(entries);
+
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
+    for (RevocationAction action : toPublish) {
+      sends.add(publisher.send(publisher.topics().revocationActions(), Events.action(action)));
+    }
+    publisher.awaitAll(sends);
+
+    skipped.forEach(ledger::applyResult);
+    skipped.forEach(this::logOutcome);
+    metrics.planned(toPublish.size(), skipped.size());
+    LOG.info("planned request {}: {} actions to execute, {} skipped, {} already recorded",
+        plan.requestId(), toPublish.size(), skipped.size(), alreadyRecorded);
+  }
+
+  private void deadLetter(ConsumerRecord<String, byte[]> record, String reason, String detail) {
+    LOG.warn("revocation request {}-{}@{} rejected ({}): {}", record.topic(), record.partition(), record.offset(),
+        reason, detail);
+    publisher.awaitAll(List.of(publisher.deadLetter(record.value(), reason, detail, ORIGIN)));
+    metrics.deadLetter(reason);
+  }
+
+  private void logOutcome(RevocationResult r) {
+    MDC.put("action", r.action());
+    MDC.put("ref", String.valueOf(r.target()));
+    LOG.info("revocation {} {} {}: {}", r.outcome().wire(), r.action(), r.target(), r.detail());
+    metrics.outcome(r.action(), r.outcome().wire());
+  }
+}
