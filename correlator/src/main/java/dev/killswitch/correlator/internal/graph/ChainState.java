@@ -1,0 +1,202 @@
+package dev.killswitch.correlator.internal.graph;
+
+import dev.killswitch.schemas.DeterministicIds;
+import dev.killswitch.schemas.IdentityRef.Kind;
+import dev.killswitch.schemas.event.ChainSnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Everything known about one chain: its edges (each the latest aggregate from the node that owns it), the status
+ * of the root run and its jobs, the latest revocation result of each node, and the triggers that fired. Stored as
+ * JSON in the {@code chains} store under the chain id. Immutable; every change returns a new state.
+ *
+ * @param completion when the run was first seen complete and when its trigger is due, or null while it runs
+ * @param fired target reference -> the request id that covers it (the run itself and each credential)
+ * @param version how many snapshots were written; part of each snapshot's CloudEvent id
+ * @param updatedAt wall-clock time of the last change: retention counts from here
+ */
+public record ChainState(String chainId, String root, Map<String, EdgeState> edges, CiStatus run,
+                         Map<String, CiStatus> jobs, Map<String, RevocationMark> revocations, Completion completion,
+                         Map<String, String> fired, long version, Instant updatedAt) {
+
+  public static final String ACTIVE = "active";
+  public static final String COMPLETED = "completed";
+  public static final String REVOKED = "revoked";
+  /** Node revocation state when nothing was requested. */
+  public static final String NONE = "none";
+  /** Node revocation state when a trigger asked for it and no result is known yet. */
+  public static final String REQUESTED = "requested";
+
+  private static final Set<String> REVOKED_OUTCOMES = Set.of("revoked", "already-revoked");
+
+  /** When the run was seen complete (wall clock) and when its job-completed trigger is due. */
+  public record Completion(Instant completedAt, Instant dueAt) {}
+
+  public ChainState {
+    Objects.requireNonNull(chainId, "chainId");
+    Objects.requireNonNull(root, "root");
+    edges = sorted(edges);
+    jobs = sorted(jobs);
+    revocations = sorted(revocations);
+    fired = sorted(fired);
+  }
+
+  public static ChainState empty(String root) {
+    return new ChainState(DeterministicIds.chainId(root), root, Map.of(), null, Map.of(), Map.of(), null, Map.of(),
+        0, null);
+  }
+
+  /** This chain with one more change applied; the same content when the change was already part of it. */
+  public ChainState apply(ChainMessage m) {
+    ChainState s = this;
+    if (m.edge() != null) {
+      Map<String, EdgeState> e = new TreeMap<>(edges);
+      e.put(m.edge().key(), m.edge());
+      s = s.with(e, run, jobs, revocations);
+    }
+    if (m.ci() != null) {
+      CiFact f = m.ci();
+      if (f.job() == null) {
+        s = s.with(s.edges, s.run == null ? CiStatus.of(f) : s.run.merge(f), s.jobs, s.revocations);
+      } else {
+        Map<String, CiStatus> j = new TreeMap<>(s.jobs);
+        j.merge(f.job(), CiStatus.of(f), (old, x) -> old.merge(f));
+        s = s.with(s.edges, s.run, j, s.revocations);
+      }
+    }
+    if (m.revocation() != null) {
+      RevocationMark mark = m.revocation();
+      RevocationMark old = s.revocations.get(mark.target());
+      if (old == null || RevocationMark.LATEST.compare(mark, old) > 0) {
+        Map<String, RevocationMark> r = new TreeMap<>(s.revocations);
+        r.put(mark.target(), mark);
+        s = s.with(s.edges, s.run, s.jobs, r);
+      }
+    }
+    return s;
+  }
+
+  /**
+   * A run is complete when its run-level status says so, or, when no run-level status is known (GitHub sends
+   * workflow_job webhooks only, unless workflow_run is subscribed too), when every job seen has completed.
+   * A run-level status that is not completed wins over completed jobs: later jobs may still be queued.
+   */
+  public boolean isComplete() {
+    if (run != null) {
+      return run.completed();
+    }
+    return !jobs.isEmpty() && jobs.values().stream().allMatch(CiStatus::completed);
+  }
+
+  /** How the run ended, for the request's reason: the run's conclusion, else the jobs' distinct conclusions. */
+  public String conclusion() {
+    if (run != null && run.conclusion() != null) {
+      return run.conclusion();
+    }
+    TreeSet<String> c = new TreeSet<>();
+    jobs.values().forEach(j -> c.add(j.conclusion() == null ? "unknown" : j.conclusion()));
+    return c.isEmpty() ? "unknown" : String.join(", ", c);
+  }
+
+  /** Every node: the root, both ends of every edge and the jobs; with kind, times and revocation state. */
+  public List<ChainSnapshot.Node> nodes() {
+    Map<String, Instant[]> seen = new TreeMap<>();
+    if (run != null) {
+      see(seen, root, run.firstSeen(), run.lastSeen());
+    }
+    jobs.forEach((job, s) -> {
+      see(seen, job, s.firstSeen(), s.lastSeen());
+      see(seen, root, s.firstSeen(), s.lastSeen());
+    });
+    for (EdgeState e : edges.values()) {
+      see(seen, e.from(), e.firstSeen(), e.lastSeen());
+      see(seen, e.to(), e.firstSeen(), e.lastSeen());
+    }
+    seen.putIfAbsent(root, new Instant[] {null, null});
+    List<ChainSnapshot.Node> out = new ArrayList<>(seen.size());
+    seen.forEach((ref, t) -> out.add(new ChainSnapshot.Node(ref, Nodes.kindName(Nodes.kindOf(ref)), t[0], t[1],
+        revocationOf(ref))));
+    return out;
+  }
+
+  /** The latest result's outcome, else {@code requested} when a trigger covered the node, else {@code none}. */
+  public String revocationOf(String ref) {
+    RevocationMark mark = revocations.get(ref);
+    if (mark != null) {
+      return mark.outcome();
+    }
+    return fired.containsKey(ref) ? REQUESTED : NONE;
+  }
+
+  /** The credentials of the chain (tokens, keys, sessions), sorted. */
+  public List<String> credentials() {
+    TreeSet<String> out = new TreeSet<>();
+    for (EdgeState e : edges.values()) {
+      for (String ref : List.of(e.from(), e.to())) {
+        Kind kind = Nodes.kindOf(ref);
+        if (kind.isCredential()) {
+          out.add(ref);
+        }
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  /** {@code revoked} once every credential has been revoked, {@code completed} once the run is, else active. */
+  public String status() {
+    List<String> creds = credentials();
+    if (!fired.isEmpty() && !creds.isEmpty() && creds.stream().allMatch(c -> revocations.containsKey(c)
+        && REVOKED_OUTCOMES.contains(revocations.get(c).outcome()))) {
+      return REVOKED;
+    }
+    return isComplete() ? COMPLETED : ACTIVE;
+  }
+
+  public ChainSnapshot toSnapshot() {
+    return new ChainSnapshot(chainId, root, status(), nodes(),
+        edges.values().stream().map(EdgeState::toSnapshotEdge).toList(), updatedAt);
+  }
+
+  /** True when both hold the same content, whatever their bookkeeping (version, updatedAt). */
+  public boolean sameContent(ChainState other) {
+    return other != null && withBookkeeping(0, null).equals(other.withBookkeeping(0, null));
+  }
+
+  public ChainState withCompletion(Completion c) {
+    return new ChainState(chainId, root, edges, run, jobs, revocations, c, fired, version, updatedAt);
+  }
+
+  public ChainState withFired(Map<String, String> f) {
+    return new ChainState(chainId, root, edges, run, jobs, revocations, completion, f, version, updatedAt);
+  }
+
+  public ChainState withBookkeeping(long v, Instant at) {
+    return new ChainState(chainId, root, edges, run, jobs, revocations, completion, fired, v, at);
+  }
+
+  private ChainState with(Map<String, EdgeState> e, CiStatus r, Map<String, CiStatus> j,
+                          Map<String, RevocationMark> rev) {
+    return new ChainState(chainId, root, e, r, j, rev, completion, fired, version, updatedAt);
+  }
+
+  private static void see(Map<String, Instant[]> seen, String ref, Instant first, Instant last) {
+    Instant[] t = seen.computeIfAbsent(ref, k -> new Instant[] {null, null});
+    if (first != null && (t[0] == null || first.isBefore(t[0]))) {
+      t[0] = first;
+    }
+    if (last != null && (t[1] == null || last.isAfter(t[1]))) {
+      t[1] = last;
+    }
+  }
+
+  private static <V> Map<String, V> sorted(Map<String, V> m) {
+    return m == null ? new TreeMap<>() : m instanceof TreeMap<String, V> t ? t : new TreeMap<>(m);
+  }
+}

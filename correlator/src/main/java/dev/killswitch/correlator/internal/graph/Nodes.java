@@ -1,0 +1,34 @@
+package dev.killswitch.correlator.internal.graph;
+
+import dev.killswitch.schemas.IdentityRef;
+import dev.killswitch.schemas.IdentityRef.Kind;
+import java.util.Locale;
+
+/** How the correlator classifies identity references. */
+public final class Nodes {
+
+  private Nodes() {}
+
+  /** Kinds that root a chain today: CI runs and pipelines (human and break-glass roots come with issue 4). */
+  public static boolean isRoot(Kind kind) {
+    return kind == Kind.GITHUB_RUN || kind == Kind.GITLAB_PIPELINE || kind == Kind.CDEVENTS_RUN;
+  }
+
+  /**
+   * True when everything a node does belongs to every chain it is part of. A credential or a run is specific to
+   * its chains; a principal (a user, a service account, a role) is shared by many runs, so only the edges an
+   * event attributes to a chain (see {@link EdgeFact#root()}) join that chain.
+   */
+  public static boolean propagates(Kind kind) {
+    return kind.isCredential() || kind.isCi();
+  }
+
+  /** The kind as written in answers and snapshots, e.g. {@code k8s-token}. */
+  public static String kindName(Kind kind) {
+    return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  public static Kind kindOf(String ref) {
+    return IdentityRef.parse(ref).kind();
+  }
+}

@@ -1,0 +1,117 @@
+package dev.killswitch.correlator.internal.streams;
+
+import static dev.killswitch.correlator.internal.streams.TopologyNames.*;
+
+import dev.killswitch.correlator.internal.graph.ChainMessage;
+import dev.killswitch.correlator.internal.graph.ChainState;
+import dev.killswitch.correlator.internal.graph.NodeChain;
+import dev.killswitch.correlator.internal.graph.NodeEdge;
+import dev.killswitch.correlator.internal.graph.NodeMessage;
+import dev.killswitch.correlator.internal.graph.NodeRevocations;
+import dev.killswitch.schemas.EventType;
+import dev.killswitch.schemas.Topics;
+import dev.killswitch.schemas.event.RevocationRequested.Mode;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the correlator topology (correlator/README.md draws it):
+ *
+ * <pre>
+ * events.ci, events.k8s, events.cloud, revocation.results (CloudEvents, binary mode)
+ *   -> intake: decode, dedupe by CloudEvent id, extract facts          [dedupe-event-ids]
+ *        -> dead letters                                                -> deadletter
+ *        -> node messages  -> repartition node-updates (by node ref)
+ *   -> graph-nodes                               [node-chains, node-edges, node-revocations]
+ *        -> chain messages -> repartition chain-updates (by chain id)
+ *   -> chains-and-triggers                       [chains, trigger-schedule]
+ *                  -> chain snapshots                                   -> chains
+ *                  -> revocation requests (job-completed)               -> revocation.requests
+ * </pre>
+ */
+public final class CorrelatorTopology {
+
+  private static final Serde<String> KEYS = Serdes.String();
+  private static final Serde<byte[]> BYTES = Serdes.ByteArray();
+
+  /** What the topology needs of the configuration. */
+  public record Settings(Duration jobCompletedGrace, Mode triggerMode, Duration retention) {}
+
+  private CorrelatorTopology() {}
+
+  public static Topology build(Settings settings, Topics topics, CorrelatorMetrics metrics) {
+    StreamsBuilder builder = new StreamsBuilder();
+    addStores(builder, settings.retention());
+
+    KStream<String, byte[]> input = source(builder, topics.ciEvents(), SOURCE_CI)
+        .merge(source(builder, topics.k8sEvents(), SOURCE_K8S), Named.as("merge-k8s-events"))
+        .merge(source(builder, topics.cloudEvents(), SOURCE_CLOUD), Named.as("merge-cloud-events"))
+        .merge(source(builder, topics.revocationResults(), SOURCE_RESULTS), Named.as("merge-revocation-results"));
+
+    Map<String, KStream<String, Routed>> routed = input
+        .process(() -> new IntakeProcessor(topics.deadletter(), topics.revocationResults(), settings.retention(),
+            metrics), Named.as(INTAKE), DEDUPE_STORE)
+        .split(Named.as(ROUTE))
+        .branch((k, v) -> v.deadLetter() != null, Branched.as(ROUTE_DEADLETTER))
+        .branch((k, v) -> v.node() != null, Branched.as(ROUTE_NODE))
+        .noDefaultBranch();
+
+    routed.get(ROUTE + ROUTE_DEADLETTER)
+        .mapValues(Routed::deadLetter, Named.as("deadletter-bytes"))
+        .to(topics.deadletter(), Produced.with(KEYS, BYTES).withName(SINK_DEADLETTER));
+
+    Map<String, KStream<String, Emitted>> emitted = routed.get(ROUTE + ROUTE_NODE)
+        .mapValues(Routed::node, Named.as("node-message"))
+        .repartition(Repartitioned.<String, NodeMessage>as(NODE_UPDATES)
+            .withKeySerde(KEYS).withValueSerde(JsonSerde.of(NodeMessage.class)))
+        .process(() -> new GraphProcessor(settings.retention(), metrics), Named.as(GRAPH),
+            NODE_CHAINS_STORE, NODE_EDGES_STORE, NODE_REVOCATIONS_STORE)
+        .repartition(Repartitioned.<String, ChainMessage>as(CHAIN_UPDATES)
+            .withKeySerde(KEYS).withValueSerde(JsonSerde.of(ChainMessage.class)))
+        .process(() -> new ChainProcessor(topics.chains(), topics.revocationRequests(), settings.jobCompletedGrace(),
+            settings.triggerMode(), settings.retention(), metrics), Named.as(CHAINS),
+            CHAINS_STORE, TRIGGER_SCHEDULE_STORE)
+        .split(Named.as(EMIT))
+        .branch((k, v) -> v.type() == EventType.CHAIN, Branched.as(EMIT_SNAPSHOT))
+        .branch((k, v) -> v.type() == EventType.REVOCATION_REQUESTED, Branched.as(EMIT_REQUEST))
+        .noDefaultBranch();
+
+    emitted.get(EMIT + EMIT_SNAPSHOT)
+        .mapValues(Emitted::value, Named.as("snapshot-bytes"))
+        .to(topics.chains(), Produced.with(KEYS, BYTES).withName(SINK_CHAINS));
+    emitted.get(EMIT + EMIT_REQUEST)
+        .mapValues(Emitted::value, Named.as("request-bytes"))
+        .to(topics.revocationRequests(), Produced.with(KEYS, BYTES).withName(SINK_REQUESTS));
+    return builder.build();
+  }
+
+  private static KStream<String, byte[]> source(StreamsBuilder builder, String topic, String name) {
+    return builder.stream(topic, Consumed.with(KEYS, BYTES).withName(name));
+  }
+
+  private static void addStores(StreamsBuilder builder, Duration retention) {
+    builder.addStateStore(Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(DEDUPE_STORE, retention, retention, false), KEYS, Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(NODE_CHAINS_STORE), KEYS, JsonSerde.of(NodeChain.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(NODE_EDGES_STORE), KEYS, JsonSerde.of(NodeEdge.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(NODE_REVOCATIONS_STORE), KEYS, JsonSerde.of(NodeRevocations.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(CHAINS_STORE), KEYS, JsonSerde.of(ChainState.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(TRIGGER_SCHEDULE_STORE), KEYS, Serdes.Long()));
+  }
+}
