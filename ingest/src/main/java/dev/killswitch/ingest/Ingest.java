@@ -5,6 +5,8 @@ import dev.killswitch.ingest.internal.Flow;
 import dev.killswitch.ingest.internal.GithubNormalizer;
 import dev.killswitch.ingest.internal.GithubRoute;
 import dev.killswitch.ingest.internal.GithubSignature;
+import dev.killswitch.ingest.internal.GitlabNormalizer;
+import dev.killswitch.ingest.internal.GitlabRoute;
 import dev.killswitch.ingest.internal.IngestMetrics;
 import dev.killswitch.ingest.internal.K8sAuditNormalizer;
 import dev.killswitch.ingest.internal.K8sAuditRoute;
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP receivers that turn source records into normalized CloudEvents on Kafka.
  *
  * <p>Writes {@code killswitch.events.k8s} (Kubernetes audit, keyed by actor), {@code killswitch.events.ci}
- * (GitHub workflow jobs and runs, keyed by run) and {@code killswitch.deadletter} (rejected input, redacted);
+ * (GitHub workflow jobs and runs, GitLab jobs and pipelines, keyed by run) and {@code killswitch.deadletter} (rejected input, redacted);
  * reads nothing. A request is answered 2xx only after Kafka acknowledged every event of it; when Kafka does
  * not answer in time it is 503 with Retry-After and the sender retries (event ids are deterministic, so the
  * retry dedupes downstream). Routes are registered on the caller's Javalin server with {@link #addRoutes};
@@ -44,6 +46,7 @@ public final class Ingest {
 
   private final GithubRoute github;
   private final K8sAuditRoute k8sAudit;
+  private final GitlabRoute gitlab;
 
   public Ingest(IngestConfig config, Topics topics, Producer<String, byte[]> producer, MeterRegistry registry,
                 Clock clock) {
@@ -56,14 +59,20 @@ public final class Ingest {
     Flow flow = new Flow(publisher, metrics, redactor, config.maxEventBytes(), clock);
     this.github = new GithubRoute(signature(config.githubSecret()), config.maxRequestBytes(), topics.ciEvents(),
         new GithubNormalizer(redactor), new RecentIds(RECENT_DELIVERIES), flow, metrics);
+    this.gitlab = new GitlabRoute(blankToNull(config.gitlabToken()), config.maxRequestBytes(), topics.ciEvents(),
+        new GitlabNormalizer(redactor), new RecentIds(RECENT_DELIVERIES), flow, metrics);
     this.k8sAudit = new K8sAuditRoute(config.access(), config.maxRequestBytes(), topics.k8sEvents(),
         new K8sAuditNormalizer(config.ciRunExtraKey(), redactor), flow);
     LOG.info("ingest configured: {}", config);
   }
 
-  /** Registers {@code POST /v1/ingest/github} and {@code POST /v1/ingest/k8s-audit/{cluster}}. */
+  /**
+   * Registers {@code POST /v1/ingest/github}, {@code POST /v1/ingest/gitlab} and
+   * {@code POST /v1/ingest/k8s-audit/{cluster}}.
+   */
   public void addRoutes(RoutesConfig routes) {
     routes.post(GithubRoute.PATH, guarded(github));
+    routes.post(GitlabRoute.PATH, guarded(gitlab));
     routes.post(K8sAuditRoute.PATH, guarded(k8sAudit));
   }
 
@@ -99,6 +108,14 @@ public final class Ingest {
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return props;
+  }
+
+  private static String blankToNull(String token) {
+    if (token == null || token.isBlank()) {
+      LOG.warn("no GitLab webhook token configured: {} refuses every request", GitlabRoute.PATH);
+      return null;
+    }
+    return token;
   }
 
   private static GithubSignature signature(String secret) {

@@ -16,6 +16,7 @@ public final class IngestException extends RuntimeException {
     INVALID_HEADER(400, "invalid-header"),
     INVALID_CLUSTER(400, "invalid-cluster"),
     BAD_SIGNATURE(401, "bad-signature"),
+    BAD_TOKEN(401, "bad-token"),
     UNAUTHORIZED(401, "unauthorized"),
     SOURCE_DISABLED(401, "source-disabled"),
     FORBIDDEN(403, "forbidden"),

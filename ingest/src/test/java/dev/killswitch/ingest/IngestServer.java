@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class IngestServer implements AutoCloseable {
 
   public static final String GITHUB_SECRET = "it-github-secret";
+  public static final String GITLAB_TOKEN = "it-gitlab-token";
   public static final String INGEST_TOKEN = "it-ingest-token";
   public static final String ANALYST_TOKEN = "it-analyst-token";
 
@@ -42,7 +43,7 @@ public final class IngestServer implements AutoCloseable {
     ApiAccess access = new ApiAccess(List.of(
         new ApiAccess.Grant(INGEST_TOKEN, EnumSet.of(Role.INGEST)),
         new ApiAccess.Grant(ANALYST_TOKEN, EnumSet.of(Role.ANALYST))));
-    return IngestConfig.of(GITHUB_SECRET, null, access);
+    return IngestConfig.of(GITHUB_SECRET, GITLAB_TOKEN, access);
   }
 
   /** A server whose producer uses {@link Ingest#producerDefaults()} against these bootstrap servers. */

@@ -1,9 +1,11 @@
 package dev.killswitch.ingest.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.killswitch.schemas.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,13 +22,17 @@ import java.util.regex.Pattern;
  * <p>Three layers, because sources hide secrets in different ways:
  * <ol>
  *   <li>By field name: values of fields such as {@code token}, {@code password}, {@code privateKey},
- *       {@code client-key-data}, {@code Authorization}, {@code secretAccessKey}, {@code sessionToken}.</li>
+ *       {@code client-key-data}, {@code Authorization}, {@code secretAccessKey}, {@code sessionToken}; the
+ *       {@code value} of a name/value pair whose name is such a word (container env, CI variables); every
+ *       value of a CI {@code variables} list.</li>
  *   <li>By Kubernetes kind: every value under {@code data} and {@code stringData} of a Secret (or a
  *       SecretList, or the request/response object of an audit event on {@code secrets}, where a patch
  *       carries no kind), and its {@code kubectl.kubernetes.io/last-applied-configuration} annotation,
  *       which repeats the whole Secret.</li>
- *   <li>By value: PEM private keys, JWTs, bearer/basic credentials, GitHub and GitLab tokens and
- *       {@code password=...}-style assignments inside any string (a ConfigMap holding an AWS key).</li>
+ *   <li>By value: PEM private keys, JWTs, bearer/basic credentials, GitHub and GitLab tokens, AWS STS session
+ *       tokens, Google OAuth access tokens, {@code password=...}-style assignments inside any string (a ConfigMap
+ *       holding an AWS key), and secret fields of JSON held as an escaped string (the {@code CloudTrailEvent}
+ *       string of {@code aws cloudtrail lookup-events} output, when its bytes are dead-lettered unparsed).</li>
  * </ol>
  * Identifiers that joins need (access key ids, JTIs, credential ids, usernames) are not secrets and stay.
  * Booleans and nulls are kept even under a secret-looking name ({@code automountServiceAccountToken}).
@@ -42,6 +48,11 @@ public final class Redactor {
       "xgitlabtoken");
   private static final List<String> SECRET_SUFFIXES = List.of(
       "token", "password", "privatekey", "secretaccesskey", "clientsecret", "apikey", "passphrase", "keydata");
+  /**
+   * Names that end like a secret but hold none: CloudTrail's {@code subjectFromWebIdentityToken} is the OIDC
+   * subject (e.g. {@code repo:acme/app:ref:refs/heads/main}) that joins a cloud session to its CI run.
+   */
+  private static final Set<String> NOT_SECRET_NAMES = Set.of("subjectfromwebidentitytoken");
   private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   /** Each value pattern with its replacement; group references keep the non-secret part of a match. */
@@ -55,6 +66,13 @@ public final class Redactor {
       Map.entry(Pattern.compile("\"([A-Za-z0-9_.-]*(?i:token|password|passwd|secret_access_key|secretaccesskey"
           + "|privatekey|private_key|client-key-data|client_secret|authorization))\"(\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\""),
           "\"$1\"$2\"" + MARK + "\""),
+      // AWS STS session tokens start with one of a few base64 prefixes (IQoJb3JpZ2lu = "!\n\torigin", ...).
+      Map.entry(Pattern.compile("\\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz|AQoDYXdz)[A-Za-z0-9+/=]{32,}"), MARK),
+      Map.entry(Pattern.compile("\\bya29\\.[A-Za-z0-9_-]{20,}"), MARK),
+      // A secret field of JSON that is itself held as an escaped JSON string: \"SessionToken\":\"...\".
+      Map.entry(Pattern.compile("\\\\\"([A-Za-z0-9_.-]*(?i:token|password|passwd|secretaccesskey|secret_access_key"
+          + "|privatekey|private_key|privatekeydata|private_key_data|client_secret|clientsecret))\\\\\"(\\s*:\\s*)"
+          + "\\\\\"[^\"\\\\]*\\\\\""), "\\\\\"$1\\\\\"$2\\\\\"" + MARK + "\\\\\""),
       Map.entry(Pattern.compile("(?i)\\b(aws[_-]secret[_-]access[_-]key|aws[_-]session[_-]token|secret[_-]access[_-]key"
           + "|password|passwd|passphrase|client[_-]secret|client-key-data|api[_-]key|token)(\\s*[=:]\\s*)(?!\")[^\\s\"',;&]+"),
           "$1$2" + MARK));
@@ -63,6 +81,15 @@ public final class Redactor {
   public JsonNode redact(JsonNode node) {
     walk(node, false);
     return node;
+  }
+
+  /** Redacts the tree in place and returns it as JSON bytes (for dead letters of parsed input). */
+  public byte[] redactToBytes(JsonNode node) {
+    try {
+      return Json.mapper().writeValueAsBytes(redact(node));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a parsed tree always serializes", e);
+    }
   }
 
   /**
@@ -114,6 +141,7 @@ public final class Redactor {
     boolean secret = secretPayload || kind.equals("Secret") || kind.equals("SecretList");
     boolean auditOfSecrets = kind.equals("Event") && object.has("auditID")
         && object.path("objectRef").path("resource").asText("").equals("secrets");
+    redactNamedValue(object);
     List<String> names = new ArrayList<>();
     object.fieldNames().forEachRemaining(names::add);
     for (String name : names) {
@@ -123,6 +151,12 @@ public final class Redactor {
       }
       if (secret && (name.equals("data") || name.equals("stringData") || name.equals(LAST_APPLIED))) {
         object.set(name, markAll(value));
+      } else if (name.equals("variables") && value.isArray()) {
+        value.forEach(v -> {
+          if (v instanceof ObjectNode variable && variable.hasNonNull("value")) {
+            variable.put("value", MARK);
+          }
+        });
       } else if (isSecretName(name) && !value.isContainerNode()) {
         object.put(name, MARK);
       } else if (isSecretName(name) && !name.equals("secret")) {
@@ -136,6 +170,21 @@ public final class Redactor {
         boolean payloadOfSecret = auditOfSecrets && (name.equals("requestObject") || name.equals("responseObject"));
         walk(value, secret || payloadOfSecret);
       }
+    }
+  }
+
+  /**
+   * Name/value pairs ({@code env: [{name: DB_PASSWORD, value: ...}]}, {@code {key: AWS_SECRET_ACCESS_KEY,
+   * value: ...}}) hide the secret's name in a sibling field.
+   */
+  private static void redactNamedValue(ObjectNode object) {
+    JsonNode value = object.get("value");
+    if (value == null || !value.isValueNode() || value.isNull() || value.isBoolean()) {
+      return;
+    }
+    JsonNode name = object.hasNonNull("name") ? object.get("name") : object.get("key");
+    if (name != null && name.isTextual() && isSecretName(name.textValue())) {
+      object.put("value", MARK);
     }
   }
 
@@ -169,6 +218,9 @@ public final class Redactor {
       return false;
     }
     String n = normalize(name);
+    if (NOT_SECRET_NAMES.contains(n)) {
+      return false;
+    }
     if (SECRET_NAMES.contains(n) || n.contains("password")) {
       return true;
     }

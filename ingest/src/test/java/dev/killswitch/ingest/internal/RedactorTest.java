@@ -105,6 +105,20 @@ class RedactorTest {
   }
 
   @Test
+  void valuesOfSecretNamedEnvironmentVariablesAndEveryCiVariableAreRedacted() throws IOException {
+    JsonNode n = redact("""
+        {"env":[{"name":"DB_PASSWORD","value":"pw"},{"name":"LOG_LEVEL","value":"debug"},
+                {"name":"GITHUB_TOKEN","valueFrom":{"secretKeyRef":{"name":"gh","key":"token"}}}],
+         "variables":[{"key":"REGION","value":"us-west-1"}]}""");
+
+    assertThat(n.at("/env/0/value").asText()).isEqualTo(MARK);
+    assertThat(n.at("/env/1/value").asText()).isEqualTo("debug");
+    assertThat(n.at("/env/2/valueFrom/secretKeyRef/key").asText()).isEqualTo("token");
+    assertThat(n.at("/variables/0/value").asText()).isEqualTo(MARK);
+    assertThat(n.at("/variables/0/key").asText()).isEqualTo("REGION");
+  }
+
+  @Test
   void secretsInsideFreeTextAreRedacted() {
     String pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
     String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";

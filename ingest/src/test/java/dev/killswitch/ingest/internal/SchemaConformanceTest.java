@@ -70,6 +70,16 @@ class SchemaConformanceTest {
         .orElseThrow());
   }
 
+  @Test
+  void everyNormalizedGitlabEventValidates() {
+    GitlabNormalizer normalizer = new GitlabNormalizer(redactor);
+    for (String f : List.of("go-gitlab-testdata-webhooks-job.json", "go-gitlab-testdata-webhooks-build.json")) {
+      assertValid(normalizer.normalize("Job Hook", null, Fixtures.json("gitlab/" + f)).orElseThrow());
+    }
+    assertValid(normalizer.normalize("Pipeline Hook", null, AuditSamples.json(dev.killswitch.ingest.GitlabSamples
+        .PIPELINE_SUCCESS)).orElseThrow());
+  }
+
   private static void assertValid(Envelope<?> e) {
     JsonNode data = Json.mapper().valueToTree(e.data());
     assertThat(schema(e.type()).validate(data)).as(e.id()).isEmpty();
