@@ -3,6 +3,7 @@ package dev.killswitch.revoker.internal;
 import dev.killswitch.revoker.ProviderRegistry;
 import dev.killswitch.revoker.RevocationProvider;
 import dev.killswitch.revoker.RevocationProvider.Outcome;
+import dev.killswitch.revoker.RevokerException;
 import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.EventType;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -57,6 +59,13 @@ public final class ExecuteStage implements ConsumerLoop.Stage {
     for (ConsumerRecord<String, byte[]> record : records) {
       try {
         handle(record);
+      } catch (RevokerException | KafkaException e) {
+        throw e;   // Kafka trouble: the loop reads the batch again
+      } catch (RuntimeException e) {
+        // One record we cannot handle must not stop the stage: dead letter, count, go on.
+        LOG.error("{}-{}@{} could not be handled", record.topic(), record.partition(), record.offset(), e);
+        publisher.awaitAll(List.of(publisher.deadLetter(record.value(), "unprocessable", e.toString(), ORIGIN)));
+        metrics.deadLetter("unprocessable");
       } finally {
         MDC.clear();
       }

@@ -1,5 +1,6 @@
 package dev.killswitch.revoker.internal;
 
+import dev.killswitch.revoker.RevokerException;
 import dev.killswitch.revoker.plan.Guardrails;
 import dev.killswitch.revoker.plan.Plan;
 import dev.killswitch.revoker.plan.Planner;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +70,13 @@ public final class PlanStage implements ConsumerLoop.Stage {
     for (ConsumerRecord<String, byte[]> record : records) {
       try {
         handle(record);
+      } catch (RevokerException | KafkaException e) {
+        throw e;   // Kafka trouble: the loop reads the batch again
+      } catch (RuntimeException e) {
+        // One record we cannot handle must not stop the stage: dead letter, count, go on.
+        LOG.error("{}-{}@{} could not be handled", record.topic(), record.partition(), record.offset(), e);
+        publisher.awaitAll(List.of(publisher.deadLetter(record.value(), "unprocessable", e.toString(), ORIGIN)));
+        metrics.deadLetter("unprocessable");
       } finally {
         MDC.clear();
       }
