@@ -1,0 +1,105 @@
+package dev.killswitch.correlator;
+
+import static dev.killswitch.correlator.Events.T0;
+import static dev.killswitch.correlator.Events.ciJob;
+import static dev.killswitch.correlator.Events.run;
+import static dev.killswitch.correlator.Events.token;
+import static dev.killswitch.correlator.Events.tokenRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.killswitch.schemas.CloudEventCodec;
+import dev.killswitch.schemas.DeterministicIds;
+import dev.killswitch.schemas.Envelope;
+import dev.killswitch.schemas.EventType;
+import dev.killswitch.schemas.Json;
+import dev.killswitch.schemas.Topics;
+import dev.killswitch.schemas.event.ChainSnapshot;
+import dev.killswitch.schemas.event.RevocationRequested;
+import dev.killswitch.testkit.KafkaClusterExtension;
+import dev.killswitch.testkit.KafkaTestCluster;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The correlator on a real broker: CI and audit CloudEvents in, a chain snapshot and a revocation request out. */
+@ExtendWith(KafkaClusterExtension.class)
+class CorrelatorIT {
+
+  private static final Duration MAX = Duration.ofSeconds(90);
+
+  @Test
+  void requestsRevocationOfTheTokenAJobMintedWhenTheJobCompletes(KafkaTestCluster kafka, @TempDir Path stateDir)
+      throws Exception {
+    Topics topics = kafka.newTopics();
+    Map<String, Object> props = kafka.clientProps();
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    CorrelatorConfig config = CorrelatorConfig.defaults(stateDir, Harness.ACCESS)
+        .withApplicationId("correlator-it-" + topics.prefix());
+    String run = run("9001");
+    String token = token("jti-1");
+
+    try (Correlator correlator = new Correlator(config, topics, props, new SimpleMeterRegistry())) {
+      Javalin http = Javalin.create(cfg -> correlator.addRoutes(cfg.routes)).start("127.0.0.1", 0);
+      try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
+        correlator.start();
+        for (Envelope<?> e : List.of(
+            ciJob("d-1", "9001", "71", "queued", null, T0),
+            tokenRequest("a-1", "9001", "jti-1", "ci", "deployer", T0.plusSeconds(10)),
+            ciJob("d-2", "9001", "71", "completed", "success", T0.plusSeconds(60)))) {
+          String topic = e.type() == EventType.K8S_AUDIT ? topics.k8sEvents() : topics.ciEvents();
+          producer.send(CloudEventCodec.toKafka(topic, e)).get();
+        }
+
+        List<ConsumerRecord<String, byte[]>> requests = kafka.consume(topics.revocationRequests(), 1, MAX);
+        assertThat(requests).singleElement().satisfies(r -> {
+          RevocationRequested request = CloudEventCodec.fromKafka(r).dataAs(RevocationRequested.class);
+          assertThat(r.key()).isEqualTo(run);
+          assertThat(request.requestId()).isEqualTo(DeterministicIds.of("trigger", "job-completed", run));
+          assertThat(request.requestedBy()).isEqualTo("trigger:job-completed");
+          assertThat(request.mode()).isEqualTo(RevocationRequested.Mode.DRY_RUN);
+        });
+
+        List<ConsumerRecord<String, byte[]>> snapshots = kafka.readToEnd(topics.chains());
+        ChainSnapshot last = CloudEventCodec.fromKafka(snapshots.get(snapshots.size() - 1)).dataAs(ChainSnapshot.class);
+        assertThat(snapshots).allSatisfy(r -> assertThat(r.key()).isEqualTo(DeterministicIds.chainId(run)));
+        assertThat(last.status()).isEqualTo("completed");
+        assertThat(last.nodes()).filteredOn(n -> n.ref().equals(token))
+            .extracting(ChainSnapshot.Node::revocation).containsExactly("requested");
+
+        assertThat(correlator.isReady()).isTrue();
+        JsonNode chains = await().atMost(MAX).until(() -> chainsOf(http, token), c -> c != null && c.size() == 1);
+        assertThat(chains.get(0).get("chainId").asText()).isEqualTo(DeterministicIds.chainId(run));
+        assertThat(chains.get(0).get("nodes").findValuesAsText("ref")).contains(run, token);
+      } finally {
+        http.stop();
+      }
+    }
+  }
+
+  /** The chains answer, or null while the stores are not queryable yet. */
+  private static JsonNode chainsOf(Javalin http, String node) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/v1/chains?node="
+            + URLEncoder.encode(node, StandardCharsets.UTF_8)))
+        .header("Authorization", "Bearer " + Harness.ANALYST_TOKEN).build();
+    HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() == 200 ? Json.mapper().readTree(r.body()).get("chains") : null;
+  }
+}
