@@ -1,7 +1,11 @@
 package dev.killswitch.ingest;
 
 import dev.killswitch.ingest.internal.Answers;
+import dev.killswitch.ingest.internal.CloudTrailNormalizer;
+import dev.killswitch.ingest.internal.CloudTrailRoute;
 import dev.killswitch.ingest.internal.Flow;
+import dev.killswitch.ingest.internal.GcpAuditNormalizer;
+import dev.killswitch.ingest.internal.GcpAuditRoute;
 import dev.killswitch.ingest.internal.GithubNormalizer;
 import dev.killswitch.ingest.internal.GithubRoute;
 import dev.killswitch.ingest.internal.GithubSignature;
@@ -32,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * The HTTP receivers that turn source records into normalized CloudEvents on Kafka.
  *
  * <p>Writes {@code killswitch.events.k8s} (Kubernetes audit, keyed by actor), {@code killswitch.events.ci}
- * (GitHub workflow jobs and runs, GitLab jobs and pipelines, keyed by run) and {@code killswitch.deadletter} (rejected input, redacted);
+ * (GitHub workflow jobs and runs, GitLab jobs and pipelines, keyed by run), {@code killswitch.events.cloud}
+ * (AWS CloudTrail records and GCP Cloud Audit Logs entries, keyed by actor) and {@code killswitch.deadletter}
+ * (rejected input, redacted);
  * reads nothing. A request is answered 2xx only after Kafka acknowledged every event of it; when Kafka does
  * not answer in time it is 503 with Retry-After and the sender retries (event ids are deterministic, so the
  * retry dedupes downstream). Routes are registered on the caller's Javalin server with {@link #addRoutes};
@@ -47,6 +53,8 @@ public final class Ingest {
   private final GithubRoute github;
   private final K8sAuditRoute k8sAudit;
   private final GitlabRoute gitlab;
+  private final CloudTrailRoute cloudTrail;
+  private final GcpAuditRoute gcpAudit;
 
   public Ingest(IngestConfig config, Topics topics, Producer<String, byte[]> producer, MeterRegistry registry,
                 Clock clock) {
@@ -63,17 +71,24 @@ public final class Ingest {
         new GitlabNormalizer(redactor), new RecentIds(RECENT_DELIVERIES), flow, metrics);
     this.k8sAudit = new K8sAuditRoute(config.access(), config.maxRequestBytes(), topics.k8sEvents(),
         new K8sAuditNormalizer(config.ciRunExtraKey(), redactor), flow);
+    this.cloudTrail = new CloudTrailRoute(config.access(), config.maxRequestBytes(), topics.cloudEvents(),
+        new CloudTrailNormalizer(redactor), flow);
+    this.gcpAudit = new GcpAuditRoute(config.access(), config.maxRequestBytes(), topics.cloudEvents(),
+        new GcpAuditNormalizer(redactor), flow);
     LOG.info("ingest configured: {}", config);
   }
 
   /**
-   * Registers {@code POST /v1/ingest/github}, {@code POST /v1/ingest/gitlab} and
-   * {@code POST /v1/ingest/k8s-audit/{cluster}}.
+   * Registers {@code POST /v1/ingest/github}, {@code POST /v1/ingest/gitlab},
+   * {@code POST /v1/ingest/k8s-audit/{cluster}}, {@code POST /v1/ingest/aws/cloudtrail} and
+   * {@code POST /v1/ingest/gcp/audit}.
    */
   public void addRoutes(RoutesConfig routes) {
     routes.post(GithubRoute.PATH, guarded(github));
     routes.post(GitlabRoute.PATH, guarded(gitlab));
     routes.post(K8sAuditRoute.PATH, guarded(k8sAudit));
+    routes.post(CloudTrailRoute.PATH, guarded(cloudTrail));
+    routes.post(GcpAuditRoute.PATH, guarded(gcpAudit));
   }
 
   /**

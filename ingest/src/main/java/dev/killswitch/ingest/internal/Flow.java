@@ -2,15 +2,18 @@ package dev.killswitch.ingest.internal;
 
 import dev.killswitch.ingest.IngestException;
 import dev.killswitch.ingest.IngestException.Reason;
+import dev.killswitch.schemas.ApiAccess;
 import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.InvalidIdentityRefException;
+import dev.killswitch.schemas.Role;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -48,6 +51,23 @@ public final class Flow {
 
   public Redactor redactor() {
     return redactor;
+  }
+
+  /**
+   * The bearer-token check of the paths not signed by their source: true when {@code Authorization: Bearer}
+   * names a token holding {@code role}; else the request is refused here, 401 (no or unknown token) or 403
+   * (a token without the role), and nothing of it reaches Kafka.
+   */
+  public boolean authorize(Context ctx, String source, ApiAccess access, Role role) {
+    String authorization = ctx.header("Authorization");
+    if (access.allows(authorization, role)) {
+      return true;
+    }
+    boolean presented = ApiAccess.presented(authorization);
+    reject(ctx, source, IngestException.of(presented ? Reason.FORBIDDEN : Reason.UNAUTHORIZED,
+        presented ? "the bearer token does not hold the " + role.name().toLowerCase(Locale.ROOT) + " role"
+            : "a bearer token is required"), null);
+    return false;
   }
 
   /**
