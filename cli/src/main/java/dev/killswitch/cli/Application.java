@@ -1,0 +1,198 @@
+package dev.killswitch.cli;
+
+import dev.killswitch.cli.Settings.Secret;
+import dev.killswitch.cli.kafka.EmbeddedKafka;
+import dev.killswitch.correlator.Correlator;
+import dev.killswitch.correlator.CorrelatorConfig;
+import dev.killswitch.ingest.Ingest;
+import dev.killswitch.ingest.IngestConfig;
+import dev.killswitch.revoker.Revoker;
+import dev.killswitch.revoker.RevokerConfig;
+import dev.killswitch.revoker.ProviderRegistry;
+import dev.killswitch.revoker.kubernetes.DenyTokenProvider;
+import dev.killswitch.schemas.ApiAccess;
+import dev.killswitch.schemas.ApiAccess.Grant;
+import dev.killswitch.schemas.TopicProvisioner;
+import dev.killswitch.schemas.Topics;
+import io.javalin.config.RoutesConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Killswitch process. {@link #start} reads as the list of start-up steps; {@link #close} undoes
+ * them in reverse order, so that Ctrl-C flushes what was acknowledged and closes the broker last.
+ */
+public final class Application implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private String bootstrapServers;
+  private HttpServer http;
+  private Secrets secrets;
+
+  private Application() {}
+
+  /** Starts the given roles with these settings and prints where everything is to {@code out}. */
+  public static Application start(Settings settings, Set<Role> roles, PrintStream out) {
+    long t0 = System.nanoTime();
+    Application app = new Application();
+    try {
+      app.startAll(settings, roles);
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+    app.printSummary(settings, roles, out, Duration.ofNanos(System.nanoTime() - t0));
+    return app;
+  }
+
+  private void startAll(Settings settings, Set<Role> roles) {
+    secrets = Secrets.resolve(settings);
+    bootstrapServers = startOrConnectKafka(settings);
+    Map<String, Object> kafkaProps = kafkaProps(settings);
+    Topics topics = new Topics(settings.topicPrefix());
+    Admin admin = own(Admin.create(kafkaProps));
+    TopicProvisioner.ensure(admin, topics, 30);
+
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindJvmMetrics(metrics);
+    ApiAccess access = apiAccess(settings);
+    Clock clock = Clock.systemUTC();
+
+    List<Consumer<RoutesConfig>> routes = new ArrayList<>();
+    List<HttpServer.Check> checks = new ArrayList<>();
+    checks.add(new HttpServer.Check("kafka", () -> kafkaReachable(admin)));
+
+    if (roles.contains(Role.INGEST)) {
+      Map<String, Object> producerProps = new HashMap<>(Ingest.producerDefaults());
+      producerProps.putAll(kafkaProps);
+      Producer<String, byte[]> producer = own(new KafkaProducer<>(producerProps));
+      own(new KafkaClientMetrics(producer)).bindTo(metrics);
+      Ingest ingest = new Ingest(IngestConfig.of(secrets.get(Secret.GITHUB_SECRET),
+          secrets.get(Secret.GITLAB_TOKEN), access), topics, producer, metrics, clock);
+      routes.add(ingest::addRoutes);
+    }
+    if (roles.contains(Role.CORRELATOR)) {
+      Correlator correlator = own(new Correlator(CorrelatorConfig.defaults(settings.dataDir().resolve("streams"), access)
+          .withApplicationServer(settings.httpHost() + ":" + settings.httpPort()), topics, kafkaProps, metrics));
+      correlator.start();
+      routes.add(correlator::addRoutes);
+      checks.add(new HttpServer.Check("correlator", correlator::isReady));
+    }
+    if (roles.contains(Role.REVOKER)) {
+      ProviderRegistry providers = new ProviderRegistry()
+          .register(DenyTokenProvider.create(kafkaProps, topics, clock));
+      Revoker revoker = own(new Revoker(RevokerConfig.defaults(access), topics, kafkaProps, metrics, clock,
+          providers));
+      revoker.start();
+      routes.add(revoker::addRoutes);
+      checks.add(new HttpServer.Check("revoker", revoker::isReady));
+    }
+    http = own(HttpServer.start(settings.httpHost(), settings.httpPort(), metrics, checks, routes));
+  }
+
+  private String startOrConnectKafka(Settings settings) {
+    if (!settings.embeddedKafka()) {
+      return settings.kafkaBootstrapServers();
+    }
+    EmbeddedKafka broker = own(EmbeddedKafka.start(settings.dataDir(), settings.embeddedKafkaPort()));
+    return broker.bootstrapServers();
+  }
+
+  private Map<String, Object> kafkaProps(Settings settings) {
+    Map<String, Object> props = new HashMap<>(settings.kafkaClientProps());
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return props;
+  }
+
+  private ApiAccess apiAccess(Settings settings) {
+    return new ApiAccess(List.of(
+        new Grant(secrets.get(Secret.API_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.ANALYST,
+            dev.killswitch.schemas.Role.REVOKER, dev.killswitch.schemas.Role.APPROVER)),
+        new Grant(secrets.get(Secret.INGEST_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.INGEST)),
+        new Grant(secrets.get(Secret.AUTHZ_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.AUTHZ))));
+  }
+
+  private static void bindJvmMetrics(PrometheusMeterRegistry metrics) {
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
+    new JvmGcMetrics().bindTo(metrics);
+  }
+
+  private static boolean kafkaReachable(Admin admin) {
+    try {
+      admin.describeCluster().clusterId().get(2, TimeUnit.SECONDS);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
+  /** The HTTP port actually bound. */
+  public int httpPort() {
+    return http.port();
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  private void printSummary(Settings settings, Set<Role> roles, PrintStream out, Duration took) {
+    String url = "http://" + settings.httpHost() + ":" + http.port();
+    out.println();
+    out.println("Killswitch is running (" + roles.toString().toLowerCase() + ")");
+    out.printf("  HTTP          %s   (API under /v1, /healthz, /readyz, /metrics)%n", url);
+    out.printf("  Kafka         %s%s%n", bootstrapServers, settings.embeddedKafka()
+        ? "   (embedded broker, data in " + settings.dataDir().resolve("kafka") + ")" : "");
+    out.printf("  Data dir      %s%n", settings.dataDir());
+    for (Secret s : Secret.values()) {
+      var file = secrets.file(s);
+      out.printf("  %-13s %s%n", s.fileName(), file != null ? file + "   (or set " + s.env() + ")" : "from " + s.env());
+    }
+    out.printf("Ready in %.1f s. Ctrl-C stops it; acknowledged events are kept.%n", took.toMillis() / 1000.0);
+    out.flush();
+  }
+
+  @Override
+  public void close() {
+    while (!resources.isEmpty()) {
+      AutoCloseable r = resources.pop();
+      try {
+        r.close();
+      } catch (Exception e) {
+        LOG.warn("error while stopping {}: {}", r.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.killswitch.cli;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code killswitch run}: everything in one JVM, on the embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Start ingest, correlator, revoker and the HTTP server in one JVM.",
+        "Without KAFKA_BOOTSTRAP_SERVERS a single-node KRaft Kafka broker runs in-process, its data under the data directory."})
+final class RunCommand implements Callable<Integer> {
+
+  @Option(names = {"-c", "--config"}, description = "YAML settings file; environment variables override it")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    return serve(config, EnumSet.allOf(Role.class));
+  }
+
+  /** Starts the roles, prints where everything is, and blocks until Ctrl-C / SIGTERM. */
+  static int serve(Path config, EnumSet<Role> roles) throws InterruptedException {
+    Settings settings = Settings.load(config, System.getenv());
+    Application app = Application.start(settings, roles, System.out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("killswitch: stopping...");
+      app.close();
+      stopped.countDown();
+    }, "killswitch-shutdown"));
+    stopped.await();
+    return Killswitch.EXIT_OK;
+  }
+}
