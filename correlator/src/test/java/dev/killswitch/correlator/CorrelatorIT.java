@@ -94,6 +94,80 @@ class CorrelatorIT {
     }
   }
 
+  @Test
+  void everyInstanceAnswersEveryQueryByAskingTheInstanceThatHoldsTheKey(KafkaTestCluster kafka,
+                                                                       @TempDir Path dirA, @TempDir Path dirB)
+      throws Exception {
+    Topics topics = kafka.newTopics();
+    Map<String, Object> props = kafka.clientProps();
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    String applicationId = "correlator-it-" + topics.prefix();
+    String run = run("9001");
+    String token = token("jti-1");
+    String chainId = DeterministicIds.chainId(run);
+    List<Instance> instances = List.of(
+        Instance.start(applicationId, dirA, topics, props), Instance.start(applicationId, dirB, topics, props));
+    try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
+      await().atMost(MAX).until(() -> instances.stream().allMatch(i -> i.correlator.isReady()));
+      for (Envelope<?> e : List.of(
+          ciJob("d-1", "9001", "71", "queued", null, T0),
+          tokenRequest("a-1", "9001", "jti-1", "ci", "deployer", T0.plusSeconds(10)))) {
+        String topic = e.type() == EventType.K8S_AUDIT ? topics.k8sEvents() : topics.ciEvents();
+        producer.send(CloudEventCodec.toKafka(topic, e)).get();
+      }
+      kafka.consume(topics.chains(), 2, MAX);
+
+      // Each key lives on one instance, so for each path one of the two answers through the other.
+      for (Instance i : instances) {
+        JsonNode chains = await().atMost(MAX).until(() -> i.get("/v1/chains?node=" + enc(token)),
+            c -> c != null && c.get("chains").size() == 1).get("chains");
+        assertThat(chains.get(0).get("chainId").asText()).isEqualTo(chainId);
+        JsonNode chain = await().atMost(MAX).until(() -> i.get("/v1/chains/" + chainId), c -> c != null);
+        assertThat(chain.get("nodes").findValuesAsText("ref")).contains(run, token);
+        JsonNode node = await().atMost(MAX).until(() -> i.get("/v1/identities/" + token), c -> c != null);
+        assertThat(node.get("chains").findValuesAsText("chainId")).containsExactly(chainId);
+      }
+    } finally {
+      instances.forEach(Instance::close);
+    }
+  }
+
+  /** One correlator with its HTTP server, advertising that server as its application.server. */
+  private record Instance(Correlator correlator, Javalin http) implements AutoCloseable {
+
+    static Instance start(String applicationId, Path stateDir, Topics topics, Map<String, Object> props)
+        throws java.io.IOException {
+      int port;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      CorrelatorConfig config = CorrelatorConfig.defaults(stateDir, Harness.ACCESS).withApplicationId(applicationId)
+          .withApplicationServer("127.0.0.1:" + port);
+      Correlator correlator = new Correlator(config, topics, props, new SimpleMeterRegistry());
+      Javalin http = Javalin.create(cfg -> correlator.addRoutes(cfg.routes)).start("127.0.0.1", port);
+      correlator.start();
+      return new Instance(correlator, http);
+    }
+
+    /** The JSON answer, or null unless 200 (e.g. 503 while a rebalance moves the key). */
+    JsonNode get(String pathAndQuery) throws Exception {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + pathAndQuery))
+          .header("Authorization", "Bearer " + Harness.ANALYST_TOKEN).build();
+      HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
+    }
+
+    @Override
+    public void close() {
+      http.stop();
+      correlator.close();
+    }
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
   /** The chains answer, or null while the stores are not queryable yet. */
   private static JsonNode chainsOf(Javalin http, String node) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/v1/chains?node="

@@ -69,11 +69,11 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
     this.context = context;
     this.chains = context.getStateStore(TopologyNames.CHAINS_STORE);
     this.schedule = context.getStateStore(TopologyNames.TRIGGER_SCHEDULE_STORE);
-    if (!grace.isZero()) {
-      Duration half = grace.dividedBy(2);
-      Duration tick = half.compareTo(MIN_TICK) < 0 ? MIN_TICK : half.compareTo(MAX_TICK) > 0 ? MAX_TICK : half;
-      context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
-    }
+    // Also without a grace period: chains scheduled under an earlier, longer grace still fire after a restart.
+    Duration half = grace.dividedBy(2);
+    Duration tick = grace.isZero() ? MAX_TICK
+        : half.compareTo(MIN_TICK) < 0 ? MIN_TICK : half.compareTo(MAX_TICK) > 0 ? MAX_TICK : half;
+    context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     context.schedule(Expiry.interval(retention), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
 
