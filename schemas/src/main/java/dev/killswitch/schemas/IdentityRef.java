@@ -65,6 +65,21 @@ public record IdentityRef(Kind kind, String scope, List<String> parts) {
       return partNames;
     }
 
+    /** The kind as JSON answers and chain snapshots spell it: lower case with hyphens, e.g. {@code k8s-token}. */
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** The kind of a {@link #wireName()}; empty for an unknown name. */
+    public static java.util.Optional<Kind> fromWireName(String wire) {
+      for (Kind k : values()) {
+        if (k.wireName().equals(wire)) {
+          return java.util.Optional.of(k);
+        }
+      }
+      return java.util.Optional.empty();
+    }
+
     /** True for kinds whose revocation ends access: tokens, keys, sessions (not principals). */
     public boolean isCredential() {
       return switch (this) {

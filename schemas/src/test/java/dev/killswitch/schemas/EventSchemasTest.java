@@ -145,7 +145,7 @@ class EventSchemasTest {
     EventSchemas.schemaJson(type).at("/$defs/node/properties/kind/enum").forEach(v -> allowed.add(v.asText()));
     Set<String> kinds = new TreeSet<>();
     for (Kind k : Kind.values()) {
-      kinds.add(k.name());
+      kinds.add(k.wireName());
     }
     assertThat(allowed).isEqualTo(kinds);
   }

@@ -184,7 +184,7 @@ class GoldenEventsTest {
     ChainSnapshot chain = Json.mapper().treeToValue(EventSchemas.golden(EventType.CHAIN), ChainSnapshot.class);
     assertThat(chain.chainId()).isEqualTo(DeterministicIds.chainId(chain.root()));
     for (ChainSnapshot.Node node : chain.nodes()) {
-      assertThat(node.kind()).as(node.ref()).isEqualTo(IdentityRef.parse(node.ref()).kind().name());
+      assertThat(node.kind()).as(node.ref()).isEqualTo(IdentityRef.parse(node.ref()).kind().wireName());
     }
   }
 

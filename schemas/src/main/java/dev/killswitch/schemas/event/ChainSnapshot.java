@@ -20,7 +20,7 @@ public record ChainSnapshot(
   /**
    * One identity in the chain, with its revocation state ({@code none}, {@code requested}, or an outcome).
    *
-   * @param kind the {@link dev.killswitch.schemas.IdentityRef.Kind} name of {@code ref}, e.g. {@code K8S_TOKEN}
+   * @param kind {@link dev.killswitch.schemas.IdentityRef.Kind#wireName()} of {@code ref}, e.g. {@code k8s-token}
    */
   public record Node(String ref, String kind, Instant firstSeen, Instant lastSeen, String revocation) {}
 
@@ -30,7 +30,16 @@ public record ChainSnapshot(
    *
    * @param confidence 1.0 for an exact key join, less for a window-plus-subject match
    * @param evidence the CloudEvent ids the edge was learned from
+   * @param verbs for {@code used}: the distinct verbs; null otherwise (likewise resources and source IPs)
    */
   public record Edge(String from, String to, String kind, double confidence, List<String> evidence,
-                     Instant firstSeen, Instant lastSeen, long count) {}
+                     Instant firstSeen, Instant lastSeen, long count, List<String> verbs, List<String> resources,
+                     List<String> sourceIps) {
+
+    /** An edge without usage detail (every kind but {@code used}). */
+    public Edge(String from, String to, String kind, double confidence, List<String> evidence,
+                Instant firstSeen, Instant lastSeen, long count) {
+      this(from, to, kind, confidence, evidence, firstSeen, lastSeen, count, null, null, null);
+    }
+  }
 }

@@ -74,7 +74,11 @@ public record EdgeState(String from, String to, String kind, double confidence, 
   /** As it appears in chain snapshots. */
   public ChainSnapshot.Edge toSnapshotEdge() {
     return new ChainSnapshot.Edge(from, to, kind, confidence, evidence.stream().map(Evidence::id).toList(),
-        firstSeen, lastSeen, count);
+        firstSeen, lastSeen, count, emptyToNull(verbs), emptyToNull(resources), emptyToNull(sourceIps));
+  }
+
+  private static List<String> emptyToNull(List<String> values) {
+    return values.isEmpty() ? null : values;
   }
 
   private static List<String> union(List<String> have, String value) {

@@ -2,7 +2,6 @@ package dev.killswitch.correlator.internal.graph;
 
 import dev.killswitch.schemas.IdentityRef;
 import dev.killswitch.schemas.IdentityRef.Kind;
-import java.util.Locale;
 
 /** How the correlator classifies identity references. */
 public final class Nodes {
@@ -25,7 +24,7 @@ public final class Nodes {
 
   /** The kind as written in answers and snapshots, e.g. {@code k8s-token}. */
   public static String kindName(Kind kind) {
-    return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return kind.wireName();
   }
 
   public static Kind kindOf(String ref) {
