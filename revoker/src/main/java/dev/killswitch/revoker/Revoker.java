@@ -5,6 +5,7 @@ import dev.killswitch.revoker.internal.ClientProps;
 import dev.killswitch.revoker.internal.ConsumerLoop;
 import dev.killswitch.revoker.internal.Offsets;
 import dev.killswitch.revoker.internal.ExecuteStage;
+import dev.killswitch.revoker.internal.ExecutorLoop;
 import dev.killswitch.revoker.internal.Ledger;
 import dev.killswitch.revoker.internal.PlanStage;
 import dev.killswitch.revoker.internal.Publisher;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -55,7 +57,7 @@ public final class Revoker implements AutoCloseable {
   private final TopicView chainsView;
   private final TopicView denylistView;
   private final ConsumerLoop planner;
-  private final ConsumerLoop executor;
+  private final ExecutorLoop executor;
   private final RevocationApi api;
   private final MeterRegistry meters;
   private volatile boolean started;
@@ -92,9 +94,11 @@ public final class Revoker implements AutoCloseable {
         ClientProps.consumer(kafkaProps, config.plannerGroupId(), "killswitch-revoker-planner"),
         new PlanStage(publisher, chains, chainsView, ledger, ledgerView, config.guardrails(), clock, metrics,
             KAFKA_TIMEOUT));
-    this.executor = new ConsumerLoop("executor", topics.revocationActions(),
-        ClientProps.consumer(kafkaProps, config.executorGroupId(), "killswitch-revoker-executor"),
-        new ExecuteStage(publisher, ledger, ledgerView, providers, clock, metrics, KAFKA_TIMEOUT));
+    ExecuteStage execute = new ExecuteStage(publisher, ledger, providers, config.retry(),
+        () -> ThreadLocalRandom.current().nextDouble(), config.shadow(), clock, metrics);
+    this.executor = new ExecutorLoop(topics.revocationActions(),
+        ClientProps.consumer(kafkaProps, config.executorGroupId(), "killswitch-revoker-executor"), execute,
+        ledgerView, config.executorThreads(), clock, KAFKA_TIMEOUT);
     this.api = new RevocationApi(config.access(), publisher, ledger, ledgerView,
         new AuthorizationWebhook(denylist, clock), metrics, clock, config.defaultMode(), offsets,
         config.plannerGroupId());

@@ -35,4 +35,25 @@ class RevokerConfigTest {
             "'arn:aws:iam::1:role/x' must start with", "aws:1:rol/x", "white space")
         .satisfies(e -> assertThat(((RevokerException) e).reason()).isEqualTo(RevokerException.Reason.INVALID_CONFIG));
   }
+
+  @Test
+  void reportsEveryProblemOfTheRetryGuardrailAndClusterSettingsAtOnce() {
+    assertThatThrownBy(() -> new RevokerConfig("p", ACCESS, 10, List.of(), dev.killswitch.schemas.event.RevocationRequested.Mode.ENFORCE,
+        0, false, Set.of("k8s.deny-token"), null, 0, null, java.util.Map.of("prod cluster", " "), null))
+        .isInstanceOf(RevokerException.class)
+        .hasMessageContainingAll("maxActionsPerMinute", "'k8s.deny-token' is not a broad action", "retry is required",
+            "executorThreads", "webhookWhenBehind", "cluster name 'prod cluster'", "needs a context name");
+  }
+
+  @Test
+  void defaultsRetryEightTimesOnEightWorkersAndFailOpen() {
+    RevokerConfig config = RevokerConfig.defaults(ACCESS);
+
+    assertThat(config.retry()).isEqualTo(RetryPolicy.DEFAULT);
+    assertThat(config.executorThreads()).isEqualTo(8);
+    assertThat(config.maxActionsPerMinute()).isEqualTo(2000);
+    assertThat(config.approvalRequired()).isEmpty();
+    assertThat(config.shadow()).isFalse();
+    assertThat(config.webhookWhenBehind()).isEqualTo(RevokerConfig.WebhookFallback.NO_OPINION);
+  }
 }

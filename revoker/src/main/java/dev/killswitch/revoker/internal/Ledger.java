@@ -117,6 +117,12 @@ public final class Ledger {
     return e != null && isFinal(e.best) ? Optional.of(e.best) : Optional.empty();
   }
 
+  /** The action's recorded result (the final one when there is one, else the latest pending one). */
+  public synchronized Optional<RevocationResult> result(String actionId) {
+    Entry e = results.get(actionId);
+    return e == null ? Optional.empty() : Optional.of(e.best);
+  }
+
   /** True when the action has a final result but the topic's latest record for it is pending. */
   public synchronized boolean needsReassert(String actionId) {
     Entry e = results.get(actionId);

@@ -25,6 +25,11 @@ public final class RevokerMetrics {
         .register(registry).increment();
   }
 
+  /** A retriable failure was scheduled for another attempt. */
+  public void retry(String action) {
+    Counter.builder("killswitch.revoker.retries").tag("action", action).register(registry).increment();
+  }
+
   /** A provider call was not repeated because the ledger already held its final result. */
   public void idempotentSkip() {
     Counter.builder("killswitch.revoker.actions.already.recorded").register(registry).increment();

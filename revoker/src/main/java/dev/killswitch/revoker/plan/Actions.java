@@ -32,6 +32,13 @@ public final class Actions {
       K8S_ROTATE_SERVICE_ACCOUNT, AWS_DEACTIVATE_ACCESS_KEY, AWS_DENY_SESSION, AWS_REVOKE_ROLE_SESSIONS,
       GCP_DISABLE_SA_KEY, GCP_DISABLE_SERVICE_ACCOUNT, GCP_DENY_PRINCIPAL);
 
+  /**
+   * Actions that end the access of a whole principal rather than of one credential; they may need an approval
+   * ({@code RevokerConfig.approvalRequired}).
+   */
+  public static final Set<String> BROAD = Set.of(
+      AWS_REVOKE_ROLE_SESSIONS, GCP_DISABLE_SERVICE_ACCOUNT, K8S_ROTATE_SERVICE_ACCOUNT);
+
   private Actions() {}
 
   /** The action that revokes a node of this kind, or empty for nodes the planner only expands. */
