@@ -1,6 +1,8 @@
 package dev.killswitch.ingest;
 
 import dev.killswitch.ingest.internal.Answers;
+import dev.killswitch.ingest.internal.CdEventsNormalizer;
+import dev.killswitch.ingest.internal.CloudEventsRoute;
 import dev.killswitch.ingest.internal.CloudTrailNormalizer;
 import dev.killswitch.ingest.internal.CloudTrailRoute;
 import dev.killswitch.ingest.internal.Flow;
@@ -17,6 +19,8 @@ import dev.killswitch.ingest.internal.K8sAuditRoute;
 import dev.killswitch.ingest.internal.Publisher;
 import dev.killswitch.ingest.internal.RecentIds;
 import dev.killswitch.ingest.internal.Redactor;
+import dev.killswitch.ingest.internal.SourceActivity;
+import dev.killswitch.ingest.internal.TektonNormalizer;
 import dev.killswitch.schemas.Topics;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Handler;
@@ -36,10 +40,12 @@ import org.slf4j.LoggerFactory;
  * The HTTP receivers that turn source records into normalized CloudEvents on Kafka.
  *
  * <p>Writes {@code killswitch.events.k8s} (Kubernetes audit, keyed by actor), {@code killswitch.events.ci}
- * (GitHub workflow jobs and runs, GitLab jobs and pipelines, keyed by run), {@code killswitch.events.cloud}
+ * (GitHub workflow jobs and runs, GitLab jobs and pipelines, CDEvents and Tekton pipeline/task runs, keyed by
+ * run), {@code killswitch.events.cloud}
  * (AWS CloudTrail records and GCP Cloud Audit Logs entries, keyed by actor) and {@code killswitch.deadletter}
- * (rejected input, redacted);
- * reads nothing. A request is answered 2xx only after Kafka acknowledged every event of it; when Kafka does
+ * (rejected input, redacted), and {@code killswitch.alerts} through {@link SourceGapMonitor};
+ * reads nothing. {@link AuditLogTailer} feeds an apiserver audit-log file through the same normalizer and
+ * publisher. A request is answered 2xx only after Kafka acknowledged every event of it; when Kafka does
  * not answer in time it is 503 with Retry-After and the sender retries (event ids are deterministic, so the
  * retry dedupes downstream). Routes are registered on the caller's Javalin server with {@link #addRoutes};
  * the caller owns the producer ({@link #producerDefaults()}) and closes it.
@@ -55,6 +61,16 @@ public final class Ingest {
   private final GitlabRoute gitlab;
   private final CloudTrailRoute cloudTrail;
   private final GcpAuditRoute gcpAudit;
+  private final CloudEventsRoute cloudEvents;
+  // What the audit-log tailer and the source-gap monitor share with the routes (package-private accessors).
+  private final IngestConfig config;
+  private final Topics topics;
+  private final Clock clock;
+  private final Flow flow;
+  private final Publisher publisher;
+  private final IngestMetrics metrics;
+  private final SourceActivity activity = new SourceActivity();
+  private final K8sAuditNormalizer k8sNormalizer;
 
   public Ingest(IngestConfig config, Topics topics, Producer<String, byte[]> producer, MeterRegistry registry,
                 Clock clock) {
@@ -64,24 +80,33 @@ public final class Ingest {
     Redactor redactor = new Redactor();
     IngestMetrics metrics = new IngestMetrics(registry);
     Publisher publisher = new Publisher(producer, topics.deadletter(), config.publishTimeout(), clock);
-    Flow flow = new Flow(publisher, metrics, redactor, config.maxEventBytes(), clock);
+    Flow flow = new Flow(publisher, metrics, redactor, config.maxEventBytes(), clock, activity);
+    this.config = config;
+    this.topics = topics;
+    this.clock = clock;
+    this.flow = flow;
+    this.publisher = publisher;
+    this.metrics = metrics;
+    this.k8sNormalizer = new K8sAuditNormalizer(config.ciRunExtraKey(), redactor);
     this.github = new GithubRoute(signature(config.githubSecret()), config.maxRequestBytes(), topics.ciEvents(),
         new GithubNormalizer(redactor), new RecentIds(RECENT_DELIVERIES), flow, metrics);
     this.gitlab = new GitlabRoute(blankToNull(config.gitlabToken()), config.maxRequestBytes(), topics.ciEvents(),
         new GitlabNormalizer(redactor), new RecentIds(RECENT_DELIVERIES), flow, metrics);
     this.k8sAudit = new K8sAuditRoute(config.access(), config.maxRequestBytes(), topics.k8sEvents(),
-        new K8sAuditNormalizer(config.ciRunExtraKey(), redactor), flow);
+        k8sNormalizer, flow);
     this.cloudTrail = new CloudTrailRoute(config.access(), config.maxRequestBytes(), topics.cloudEvents(),
         new CloudTrailNormalizer(redactor), flow);
     this.gcpAudit = new GcpAuditRoute(config.access(), config.maxRequestBytes(), topics.cloudEvents(),
         new GcpAuditNormalizer(redactor), flow);
+    this.cloudEvents = new CloudEventsRoute(config.access(), config.maxRequestBytes(), topics.ciEvents(),
+        new CdEventsNormalizer(redactor), new TektonNormalizer(redactor), flow, metrics);
     LOG.info("ingest configured: {}", config);
   }
 
   /**
    * Registers {@code POST /v1/ingest/github}, {@code POST /v1/ingest/gitlab},
-   * {@code POST /v1/ingest/k8s-audit/{cluster}}, {@code POST /v1/ingest/aws/cloudtrail} and
-   * {@code POST /v1/ingest/gcp/audit}.
+   * {@code POST /v1/ingest/k8s-audit/{cluster}}, {@code POST /v1/ingest/aws/cloudtrail},
+   * {@code POST /v1/ingest/gcp/audit} and {@code POST /v1/ingest/cloudevents}.
    */
   public void addRoutes(RoutesConfig routes) {
     routes.post(GithubRoute.PATH, guarded(github));
@@ -89,6 +114,7 @@ public final class Ingest {
     routes.post(K8sAuditRoute.PATH, guarded(k8sAudit));
     routes.post(CloudTrailRoute.PATH, guarded(cloudTrail));
     routes.post(GcpAuditRoute.PATH, guarded(gcpAudit));
+    routes.post(CloudEventsRoute.PATH, guarded(cloudEvents));
   }
 
   /**
@@ -123,6 +149,38 @@ public final class Ingest {
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return props;
+  }
+
+  IngestConfig config() {
+    return config;
+  }
+
+  Topics topics() {
+    return topics;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  Flow flow() {
+    return flow;
+  }
+
+  Publisher publisher() {
+    return publisher;
+  }
+
+  IngestMetrics metrics() {
+    return metrics;
+  }
+
+  SourceActivity activity() {
+    return activity;
+  }
+
+  K8sAuditNormalizer k8sNormalizer() {
+    return k8sNormalizer;
   }
 
   private static String blankToNull(String token) {

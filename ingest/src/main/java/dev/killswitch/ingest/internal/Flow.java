@@ -11,10 +11,12 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -40,13 +42,26 @@ public final class Flow {
   private final Redactor redactor;
   private final int maxEventBytes;
   private final Clock clock;
+  private final SourceActivity activity;
+  /** Topic + id of the events of batches this process published: a redelivered batch is not written twice. */
+  private final RecentIds recent = new RecentIds(RECENT_EVENTS);
+
+  /** How many batch event ids this process remembers (a first line of dedupe; ids are deterministic anyway). */
+  static final int RECENT_EVENTS = 50_000;
 
   public Flow(Publisher publisher, IngestMetrics metrics, Redactor redactor, int maxEventBytes, Clock clock) {
+    this(publisher, metrics, redactor, maxEventBytes, clock, new SourceActivity());
+  }
+
+  /** @param activity told when each source (by CloudEvent source) last had an event accepted */
+  public Flow(Publisher publisher, IngestMetrics metrics, Redactor redactor, int maxEventBytes, Clock clock,
+              SourceActivity activity) {
     this.publisher = publisher;
     this.metrics = metrics;
     this.redactor = redactor;
     this.maxEventBytes = maxEventBytes;
     this.clock = clock;
+    this.activity = activity;
   }
 
   public Redactor redactor() {
@@ -110,17 +125,81 @@ public final class Flow {
    */
   public <T> void batch(Context ctx, String source, String topic, List<T> items,
                         Function<T, Normalized> normalize, Function<T, byte[]> redactedSource, boolean single) {
+    Outcome outcome;
+    try {
+      outcome = publishBatch(source, topic, items, normalize, redactedSource, origin(ctx));
+    } catch (IngestException e) {
+      reject(ctx, source, e, null);
+      return;
+    }
+    if (outcome.allBad()) {
+      if (single) {
+        Answers.error(ctx, outcome.firstProblem());
+        return;
+      }
+      IngestException all = IngestException.of(Reason.INVALID_EVENT,
+          "none of the " + outcome.rejected().size() + " events could be normalized; see rejected");
+      Answers.error(ctx, all, Map.of("accepted", 0, "rejected", outcome.rejected()));
+      return;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("accepted", outcome.accepted());
+    body.put("dropped", outcome.dropped());
+    if (outcome.deduplicated() > 0) {
+      body.put("deduplicated", outcome.deduplicated());
+    }
+    if (outcome.rejected().isEmpty()) {
+      Answers.json(ctx, 200, body);
+    } else {
+      body.put("rejected", outcome.rejected());
+      Answers.json(ctx, 207, body);
+    }
+  }
+
+  /**
+   * What became of a batch: events published, items dropped on purpose, events this process had already
+   * published (not sent again), and the refused items by index.
+   *
+   * @param deadLettersWritten false only when every item was bad and their dead letters could not be written
+   */
+  public record Outcome(int accepted, int dropped, int deduplicated, List<Rejected> rejected,
+                        IngestException firstProblem, boolean deadLettersWritten) {
+    /** Nothing to publish and something refused. */
+    public boolean allBad() {
+      return accepted == 0 && deduplicated == 0 && !rejected.isEmpty();
+    }
+  }
+
+  /**
+   * The publishing core of {@link #batch}, without HTTP (the audit-log tailer calls it too): normalizes each
+   * item, skips events this process already published to the topic, sends the good events and the dead letters
+   * of the bad items in one wait, then counts. When every item is bad the dead letters are written on their own
+   * and a failure to write them is reported in {@link Outcome#deadLettersWritten()}, not thrown.
+   *
+   * @param origin where the items came from, for the dead letters ({@code #<index>} is appended)
+   * @throws IngestException {@code kafka-unavailable} when Kafka did not acknowledge every record; nothing of
+   *     the batch is counted then, and the caller retries the whole batch
+   */
+  public <T> Outcome publishBatch(String source, String topic, List<T> items, Function<T, Normalized> normalize,
+                                  Function<T, byte[]> redactedSource, String origin) {
     List<Envelope<?>> events = new ArrayList<>();
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
     List<Rejected> rejected = new ArrayList<>();
     IngestException firstProblem = null;
     Map<String, Integer> ignored = new LinkedHashMap<>();
+    Set<String> batchIds = new HashSet<>();
+    int deduplicated = 0;
     for (int i = 0; i < items.size(); i++) {
       T item = items.get(i);
       try {
         Normalized n = normalize.apply(item);
         if (n instanceof Normalized.Publish p) {
+          String key = topic + "\u0000" + p.event().id();
+          if (recent.contains(key) || !batchIds.add(key)) {
+            deduplicated++;
+            continue;
+          }
           records.add(record(topic, p.event()));
           events.add(p.event());
           p.warnings().forEach(w -> metrics.warning(source, w));
@@ -131,50 +210,30 @@ public final class Flow {
         IngestException problem = e instanceof IngestException ie ? ie : IngestException.invalidEvent(e.getMessage());
         firstProblem = firstProblem == null ? problem : firstProblem;
         rejected.add(new Rejected(i, problem.reason().code(), problem.getMessage()));
-        deadLetters.add(publisher.deadLetter(redactedSource.apply(item), problem, origin(ctx) + "#" + i));
+        deadLetters.add(publisher.deadLetter(redactedSource.apply(item), problem, origin + "#" + i));
       }
     }
     int dropped = ignored.values().stream().mapToInt(Integer::intValue).sum();
-    if (events.isEmpty() && !rejected.isEmpty()) {
-      answerAllBad(ctx, source, rejected, deadLetters, firstProblem, single);
-      return;
+    if (events.isEmpty() && deduplicated == 0 && !rejected.isEmpty()) {
+      rejected.forEach(r -> metrics.rejected(source, r.error(), 1));
+      boolean written = publisher.deadLetterQuietly(deadLetters);
+      if (!written) {
+        metrics.deadLetterFailed(source);
+      }
+      ignored.forEach((reason, count) -> metrics.ignored(source, reason, count));
+      return new Outcome(0, dropped, 0, List.copyOf(rejected), firstProblem, written);
     }
     List<ProducerRecord<String, byte[]>> all = new ArrayList<>(records);
     all.addAll(deadLetters);
-    try {
-      publisher.publishAll(all);
-    } catch (IngestException e) {
-      reject(ctx, source, e, null);
-      return;
-    }
+    publisher.publishAll(all);
+    events.forEach(e -> recent.remember(topic + "\u0000" + e.id()));
     accepted(source, events);
     ignored.forEach((reason, count) -> metrics.ignored(source, reason, count));
     rejected.forEach(r -> metrics.rejected(source, r.error(), 1));
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("accepted", events.size());
-    body.put("dropped", dropped);
-    if (rejected.isEmpty()) {
-      Answers.json(ctx, 200, body);
-    } else {
-      body.put("rejected", rejected);
-      Answers.json(ctx, 207, body);
+    if (deduplicated > 0) {
+      metrics.deduplicated(source, "event-seen", deduplicated);
     }
-  }
-
-  private void answerAllBad(Context ctx, String source, List<Rejected> rejected,
-                            List<ProducerRecord<String, byte[]>> deadLetters, IngestException firstProblem,
-                            boolean single) {
-    rejected.forEach(r -> metrics.rejected(source, r.error(), 1));
-    if (!publisher.deadLetterQuietly(deadLetters)) {
-      metrics.deadLetterFailed(source);
-    }
-    if (single) {
-      Answers.error(ctx, firstProblem);
-      return;
-    }
-    IngestException all = IngestException.of(Reason.INVALID_EVENT,
-        "none of the " + rejected.size() + " events could be normalized; see rejected");
-    Answers.error(ctx, all, Map.of("accepted", 0, "rejected", rejected));
+    return new Outcome(events.size(), dropped, deduplicated, List.copyOf(rejected), firstProblem, true);
   }
 
   private void accepted(String source, List<Envelope<?>> events) {
@@ -182,6 +241,7 @@ public final class Flow {
     Instant now = clock.instant();
     for (Envelope<?> e : events) {
       metrics.lag(source, e.time() == null ? null : e.time().toInstant(), now);
+      activity.seen(source, e.source(), now);
     }
   }
 

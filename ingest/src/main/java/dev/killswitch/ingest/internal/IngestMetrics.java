@@ -39,6 +39,10 @@ public final class IngestMetrics {
     events(source, "deduplicated", reason, 1);
   }
 
+  public void deduplicated(String source, String reason, int count) {
+    events(source, "deduplicated", reason, count);
+  }
+
   public void ignored(String source, String reason, int count) {
     events(source, "ignored", reason, count);
   }

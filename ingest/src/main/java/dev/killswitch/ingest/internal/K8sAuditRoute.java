@@ -82,6 +82,11 @@ public final class K8sAuditRoute implements Handler {
     flow.batch(ctx, SOURCE, topic, events, ev -> normalizer.normalize(cluster, ev), this::redactedBytes, single);
   }
 
+  /** True for a cluster name the routes accept (letters, digits, '.', '_', '-'); the audit-log tailer checks it too. */
+  public static boolean validCluster(String cluster) {
+    return cluster != null && CLUSTER.matcher(cluster).matches();
+  }
+
   private static boolean isEventList(JsonNode root) {
     if (!root.isObject()) {
       throw IngestException.invalidEvent("expected an audit.k8s.io EventList or Event object");
