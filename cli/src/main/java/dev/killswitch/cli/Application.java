@@ -50,7 +50,11 @@ public final class Application implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
+  /** How long start-up waits for every readiness check before it reports what is still starting. */
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final List<HttpServer.Check> checks = new ArrayList<>();
   private String bootstrapServers;
   private HttpServer http;
   private Secrets secrets;
@@ -67,11 +71,13 @@ public final class Application implements AutoCloseable {
       app.close();
       throw e;
     }
-    app.printSummary(settings, roles, out, Duration.ofNanos(System.nanoTime() - t0));
+    boolean ready = app.awaitReady(READY_TIMEOUT);
+    app.printSummary(settings, roles, out, Duration.ofNanos(System.nanoTime() - t0), ready);
     return app;
   }
 
   private void startAll(Settings settings, Set<Role> roles) {
+    own(DataDirLock.acquire(settings.dataDir()));
     secrets = Secrets.resolve(settings);
     bootstrapServers = startOrConnectKafka(settings);
     Map<String, Object> kafkaProps = kafkaProps(settings);
@@ -85,7 +91,6 @@ public final class Application implements AutoCloseable {
     Clock clock = Clock.systemUTC();
 
     List<Consumer<RoutesConfig>> routes = new ArrayList<>();
-    List<HttpServer.Check> checks = new ArrayList<>();
     checks.add(new HttpServer.Check("kafka", () -> kafkaReachable(admin)));
 
     if (roles.contains(Role.INGEST)) {
@@ -114,6 +119,26 @@ public final class Application implements AutoCloseable {
       checks.add(new HttpServer.Check("revoker", revoker::isReady));
     }
     http = own(HttpServer.start(settings.httpHost(), settings.httpPort(), metrics, checks, routes));
+  }
+
+  /**
+   * Waits until every readiness check passes (Streams has left its first rebalance, the revoker's views caught
+   * up): "ready" in the summary then means that the API answers. Polling is fine here: this is start-up, once.
+   */
+  private boolean awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (checks.stream().allMatch(c -> c.ready().getAsBoolean())) {
+        return true;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
   }
 
   private String startOrConnectKafka(Settings settings) {
@@ -168,7 +193,7 @@ public final class Application implements AutoCloseable {
     return bootstrapServers;
   }
 
-  private void printSummary(Settings settings, Set<Role> roles, PrintStream out, Duration took) {
+  private void printSummary(Settings settings, Set<Role> roles, PrintStream out, Duration took, boolean ready) {
     String url = "http://" + settings.httpHost() + ":" + http.port();
     out.println();
     out.println("Killswitch is running (" + roles.toString().toLowerCase() + ")");
@@ -180,7 +205,11 @@ public final class Application implements AutoCloseable {
       var file = secrets.file(s);
       out.printf("  %-13s %s%n", s.fileName(), file != null ? file + "   (or set " + s.env() + ")" : "from " + s.env());
     }
-    out.printf("Ready in %.1f s. Ctrl-C stops it; acknowledged events are kept.%n", took.toMillis() / 1000.0);
+    if (ready) {
+      out.printf("Ready in %.1f s. Ctrl-C stops it; acknowledged events are kept.%n", took.toMillis() / 1000.0);
+    } else {
+      out.printf("Started in %.1f s but not ready yet: see %s/readyz. Ctrl-C stops it.%n", took.toMillis() / 1000.0, url);
+    }
     out.flush();
   }
 

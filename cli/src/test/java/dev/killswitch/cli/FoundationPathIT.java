@@ -116,6 +116,18 @@ class FoundationPathIT {
     }
   }
 
+  @Test
+  void aSecondProcessOnTheSameDataDirectoryIsRefusedBeforeItTouchesAnything() {
+    Settings settings = settings();
+    try (Application app = Application.start(settings, EnumSet.allOf(Role.class), quiet())) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> Application.start(settings, EnumSet.allOf(Role.class), quiet()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("another Killswitch process is using the data directory " + dataDir);
+      assertThat(app.bootstrapServers()).isNotBlank();
+    }
+  }
+
   private Settings settings() {
     return Settings.load(null, Map.of(
         "KILLSWITCH_DATA_DIR", dataDir.toString(),

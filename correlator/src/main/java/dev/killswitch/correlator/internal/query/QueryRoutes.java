@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,6 +155,11 @@ public final class QueryRoutes {
       } catch (CorrelatorException e) {
         ctx.header("Retry-After", "1");
         error(ctx, 503, e.reason().code(), e.getMessage());
+      } catch (InvalidStateStoreException e) {
+        // A rebalance (an instance joining or leaving, internal topics created on first start) moves the stores
+        // for a moment: the caller retries rather than reading a half-restored answer.
+        ctx.header("Retry-After", "1");
+        error(ctx, 503, "rebalancing", "the correlator's stores are moving between instances; retry shortly");
       } catch (RuntimeException | IOException e) {
         LOG.error("query {} failed", ctx.path(), e);
         error(ctx, 500, "internal", "the query failed; see the correlator log");
