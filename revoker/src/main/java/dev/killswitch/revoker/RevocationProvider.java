@@ -1,6 +1,8 @@
 package dev.killswitch.revoker;
 
 import dev.killswitch.schemas.event.RevocationAction;
+import dev.killswitch.schemas.event.RevocationResult;
+import java.util.Optional;
 
 /**
  * A plug-in that performs one action of DESIGN.md "Revocation" against one system (the Killswitch denylist,
@@ -18,8 +20,28 @@ public interface RevocationProvider {
   /** The action this provider performs, e.g. {@code k8s.deny-token} (one of {@code Actions.ALL}). */
   String actionId();
 
+  /**
+   * Checks the live target before the call: empty to go ahead, or the outcome to record instead (a guardrail
+   * found on the object, such as the {@code killswitch.dev/protected=true} label, is {@link Outcome.Skipped};
+   * a target already gone is {@link Outcome.AlreadyRevoked}). A request's {@code override} is in
+   * {@code action.params().get("override")}. The default checks nothing.
+   */
+  default Optional<Outcome> preflight(RevocationAction action) {
+    return Optional.empty();
+  }
+
   /** Performs the action. */
   Outcome execute(RevocationAction action);
+
+  /**
+   * Undoes the action when its temporary lock ends ({@code expiresAt}): removes the denylist entry, restores the
+   * binding subject, re-enables the key. {@code revoked} is the recorded result of {@link #execute}, whose detail
+   * holds what a restore needs. Must be idempotent. {@link Outcome.Revoked} here means "lifted". The default
+   * refuses: the planner plans only reversible actions ({@code Actions.REVERSIBLE}) for a temporary lock.
+   */
+  default Outcome lift(RevocationAction action, RevocationResult revoked) {
+    return new Outcome.PermanentFailure(actionId() + " cannot be lifted");
+  }
 
   /** What became of one provider call. */
   sealed interface Outcome {
@@ -32,10 +54,13 @@ public interface RevocationProvider {
     /** Access had already ended (the key was inactive, the subject gone, ...). */
     record AlreadyRevoked(String detail) implements Outcome {}
 
-    /** Throttling, 5xx, timeouts: worth another attempt later (scheduling retries arrives with issue 5). */
+    /** Not done because of a guardrail the preflight found on the live object. */
+    record Skipped(String detail) implements Outcome {}
+
+    /** Throttling, 5xx, timeouts: worth another attempt after a backoff ({@link RetryPolicy}). */
     record RetriableFailure(String detail) implements Outcome {}
 
-    /** Will not succeed by trying again (not found, access denied, malformed target). */
+    /** Will not succeed by trying again (access denied, malformed target, conflicting object). */
     record PermanentFailure(String detail) implements Outcome {}
   }
 }

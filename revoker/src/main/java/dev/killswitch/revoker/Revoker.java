@@ -92,14 +92,14 @@ public final class Revoker implements AutoCloseable {
 
     this.planner = new ConsumerLoop("planner", topics.revocationRequests(),
         ClientProps.consumer(kafkaProps, config.plannerGroupId(), "killswitch-revoker-planner"),
-        new PlanStage(publisher, chains, chainsView, ledger, ledgerView, config.guardrails(), clock, metrics,
-            KAFKA_TIMEOUT));
+        new PlanStage(publisher, chains, chainsView, ledger, ledgerView, config.guardrails(),
+            config.maxActionsPerMinute(), config.approvalRequired(), config.shadow(), clock, metrics, KAFKA_TIMEOUT));
     ExecuteStage execute = new ExecuteStage(publisher, ledger, providers, config.retry(),
         () -> ThreadLocalRandom.current().nextDouble(), config.shadow(), clock, metrics);
     this.executor = new ExecutorLoop(topics.revocationActions(),
         ClientProps.consumer(kafkaProps, config.executorGroupId(), "killswitch-revoker-executor"), execute,
-        ledgerView, config.executorThreads(), clock, KAFKA_TIMEOUT);
-    this.api = new RevocationApi(config.access(), publisher, ledger, ledgerView,
+        ledger, ledgerView, config.executorThreads(), clock, KAFKA_TIMEOUT);
+    this.api = new RevocationApi(config.access(), publisher, ledger, ledgerView, chains, config.guardrails(),
         new AuthorizationWebhook(denylist, clock), metrics, clock, config.defaultMode(), offsets,
         config.plannerGroupId());
     this.meters = meters;

@@ -22,6 +22,7 @@ public final class ScriptedProvider implements RevocationProvider {
   private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> lifts = new ConcurrentHashMap<>();
+  private final java.util.Set<String> protectedTargets = ConcurrentHashMap.newKeySet();
 
   public ScriptedProvider(String action) {
     this.action = action;
@@ -81,7 +82,24 @@ public final class ScriptedProvider implements RevocationProvider {
     return next != null ? next : new Outcome.Revoked("done by the fake");
   }
 
-  public void countLift(String target) {
-    lifts.computeIfAbsent(target, k -> new AtomicInteger()).incrementAndGet();
+  /** The target's live object carries the protected label: the preflight skips it unless overridden. */
+  public ScriptedProvider protect(String target) {
+    protectedTargets.add(target);
+    return this;
+  }
+
+  @Override
+  public java.util.Optional<Outcome> preflight(RevocationAction a) {
+    boolean override = a.params() != null && "true".equals(a.params().get("override"));
+    if (protectedTargets.contains(a.target()) && !override) {
+      return java.util.Optional.of(new Outcome.Skipped("protected: labelled killswitch.dev/protected=true"));
+    }
+    return java.util.Optional.empty();
+  }
+
+  @Override
+  public Outcome lift(RevocationAction a, dev.killswitch.schemas.event.RevocationResult revoked) {
+    lifts.computeIfAbsent(a.target(), k -> new AtomicInteger()).incrementAndGet();
+    return new Outcome.Revoked("re-enabled by the fake");
   }
 }

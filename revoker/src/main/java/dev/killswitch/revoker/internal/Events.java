@@ -21,7 +21,19 @@ public final class Events {
   /** CloudEvents {@code source} of requests made through {@code POST /v1/revocations} as plain JSON. */
   public static final URI API = URI.create("killswitch://api");
 
+  /** Ledger detail of a broad action held until someone with the approver role approves it. */
+  public static final String AWAITING_APPROVAL = "awaiting approval";
+  /** Action parameters recording the approval. */
+  public static final String PARAM_APPROVED_BY = "approvedBy";
+  public static final String PARAM_APPROVED_AT = "approvedAt";
+
   private Events() {}
+
+  /** The ledger entry of a broad action held for approval. */
+  public static RevocationResult awaitingApproval(RevocationAction a, Instant now) {
+    return new RevocationResult(a.actionId(), a.requestId(), a.action(), a.target(), Outcome.PENDING,
+        AWAITING_APPROVAL, 0, now);
+  }
 
   /** A request from the HTTP API; the id derives from the request id, so a resent POST dedupes downstream. */
   public static Envelope<RevocationRequested> request(RevocationRequested r) {

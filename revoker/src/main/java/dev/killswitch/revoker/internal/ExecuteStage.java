@@ -8,11 +8,14 @@ import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.EventType;
 import dev.killswitch.schemas.event.RevocationAction;
+import dev.killswitch.schemas.event.RevocationRequested;
 import dev.killswitch.schemas.event.RevocationRequested.Mode;
 import dev.killswitch.schemas.event.RevocationResult;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -67,6 +70,7 @@ public final class ExecuteStage {
   private final boolean shadow;
   private final Clock clock;
   private final RevokerMetrics metrics;
+  private final Map<String, Integer> liftFailures = new ConcurrentHashMap<>();
 
   public ExecuteStage(Publisher publisher, Ledger ledger, ProviderRegistry providers, RetryPolicy retry,
                       DoubleSupplier jitter, boolean shadow, Clock clock, RevokerMetrics metrics) {
@@ -180,9 +184,83 @@ public final class ExecuteStage {
     }
     MDC.put("provider", provider.get().getClass().getSimpleName());
     try {
+      Optional<Outcome> stop = provider.get().preflight(action);
+      if (stop.isPresent()) {
+        return stop.get();
+      }
       return provider.get().execute(action);
     } catch (RuntimeException e) {
       return new Outcome.RetriableFailure("provider threw " + e);
+    }
+  }
+
+  /**
+   * Lifts one action of an expired temporary lock: the provider undoes it and the ledger records {@code lifted}.
+   * An action that found access already ended ({@code already-revoked}) is recorded lifted without a call: it did
+   * not take the access away, so it must not give it back.
+   *
+   * @return when to try again after a retriable failure, or empty when the lift is over (lifted, or failed)
+   */
+  public Optional<Instant> lift(Ledger.Lift lift) {
+    RevocationResult revoked = lift.revoked();
+    try {
+      MDC.put("ce.id", revoked.actionId());
+      MDC.put("ref", String.valueOf(revoked.target()));
+      MDC.put("action", String.valueOf(revoked.action()));
+      Optional<RevocationResult> current = ledger.result(revoked.actionId());
+      if (current.isEmpty() || (current.get().outcome() != RevocationResult.Outcome.REVOKED
+          && current.get().outcome() != RevocationResult.Outcome.ALREADY_REVOKED)) {
+        return Optional.empty();
+      }
+      RevocationRequested request = lift.request();
+      RevocationAction action = new RevocationAction(revoked.actionId(), revoked.requestId(), revoked.action(),
+          revoked.target(), Map.of(), request.mode(), request.reason(), request.requestedBy(), null,
+          request.expiresAt());
+      String lockEnd = "lock expired at " + request.expiresAt() + ": ";
+      Outcome outcome;
+      if (revoked.outcome() == RevocationResult.Outcome.ALREADY_REVOKED) {
+        outcome = new Outcome.Revoked("nothing to lift, access had already ended before the lock");
+      } else {
+        Optional<RevocationProvider> provider = providers.find(revoked.action());
+        if (provider.isEmpty()) {
+          outcome = new Outcome.PermanentFailure("no provider for " + revoked.action());
+        } else {
+          MDC.put("provider", provider.get().getClass().getSimpleName());
+          try {
+            outcome = provider.get().lift(action, revoked);
+          } catch (RuntimeException e) {
+            outcome = new Outcome.RetriableFailure("provider threw " + e);
+          }
+        }
+      }
+      Instant now = clock.instant();
+      RevocationResult result;
+      Optional<Instant> again = Optional.empty();
+      if (outcome instanceof Outcome.Revoked || outcome instanceof Outcome.AlreadyRevoked) {
+        result = Events.outcome(action, RevocationResult.Outcome.LIFTED, lockEnd + outcome.detail(),
+            revoked.attempts(), now);
+        liftFailures.remove(revoked.actionId());
+      } else {
+        int failed = liftFailures.merge(revoked.actionId(), 1, Integer::sum);
+        if (outcome instanceof Outcome.RetriableFailure && retry.mayRetryAfter(failed)) {
+          LOG.warn("lift of {} failed (attempt {}), trying again: {}", revoked.actionId(), failed, outcome.detail());
+          return Optional.of(now.plus(retry.delayAfter(failed, jitter)));
+        }
+        liftFailures.remove(revoked.actionId());
+        result = Events.outcome(action, RevocationResult.Outcome.FAILED, "lift failed: " + outcome.detail()
+            + " (" + lockEnd.substring(0, lockEnd.length() - 2) + "; access is still revoked)", revoked.attempts(), now);
+      }
+      publisher.awaitAll(List.of(publisher.send(publisher.topics().revocationResults(), Events.result(result))));
+      ledger.applyResult(result);
+      if (result.outcome() == RevocationResult.Outcome.FAILED) {
+        deadLetter(CloudEventCodec.toKafka(publisher.topics().revocationActions(), Events.action(action)).value(),
+            "lift-failed", result.detail());
+      }
+      LOG.info("revocation {} {} {}: {}", result.outcome().wire(), result.action(), result.target(), result.detail());
+      metrics.outcome(result.action(), result.outcome().wire());
+      return again;
+    } finally {
+      MDC.clear();
     }
   }
 
@@ -209,10 +287,19 @@ public final class ExecuteStage {
       recorded = RevocationResult.Outcome.REVOKED;
     } else if (outcome instanceof Outcome.AlreadyRevoked) {
       recorded = RevocationResult.Outcome.ALREADY_REVOKED;
+    } else if (outcome instanceof Outcome.Skipped) {
+      recorded = RevocationResult.Outcome.SKIPPED;
     } else {
       recorded = RevocationResult.Outcome.FAILED;
     }
-    return Events.outcome(action, recorded, outcome.detail(), attempt, now);
+    return Events.outcome(action, recorded, outcome.detail() + approval(action), attempt, now);
+  }
+
+  /** The approval of a broad action, kept in its final result's detail. */
+  private static String approval(RevocationAction action) {
+    Map<String, String> params = action.params() == null ? Map.of() : action.params();
+    String by = params.get(Events.PARAM_APPROVED_BY);
+    return by == null ? "" : " (approved by " + by + " at " + params.get(Events.PARAM_APPROVED_AT) + ")";
   }
 
   private void skipRecorded(RevocationResult recorded) {

@@ -1,6 +1,7 @@
 package dev.killswitch.revoker.internal;
 
 import dev.killswitch.revoker.RevokerException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +31,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,7 @@ public final class ExecutorLoop implements AutoCloseable {
   private static final Duration KAFKA_TROUBLE_PAUSE = Duration.ofSeconds(1);
   private static final Duration REVOKE_WAIT = Duration.ofSeconds(30);
   private static final int MAX_OUTSTANDING = 5_000;
+  private static final Duration LIFT_SCAN = Duration.ofMillis(500);
 
   /** An attempt's end, handed from a worker to the poll thread. */
   private record Completion(TopicPartition tp, int generation, long offset, String actionId,
@@ -67,6 +70,10 @@ public final class ExecutorLoop implements AutoCloseable {
   private final String topic;
   private final Map<String, Object> props;
   private final ExecuteStage stage;
+  private final Ledger ledger;
+  private final Map<String, Instant> liftNotBefore = new ConcurrentHashMap<>();
+  private Instant nextLiftScan = Instant.MIN;
+  private int partitionCount;
   private final TopicView ledgerView;
   private final Duration catchUp;
   private final Clock clock;
@@ -86,9 +93,10 @@ public final class ExecutorLoop implements AutoCloseable {
       (a, b) -> a.work().due().compareTo(b.work().due()));
   private final Set<String> active = new HashSet<>();
 
-  public ExecutorLoop(String topic, Map<String, Object> props, ExecuteStage stage, TopicView ledgerView,
-                      int threads, Clock clock, Duration catchUp) {
+  public ExecutorLoop(String topic, Map<String, Object> props, ExecuteStage stage, Ledger ledger,
+                      TopicView ledgerView, int threads, Clock clock, Duration catchUp) {
     this.topic = topic;
+    this.ledger = ledger;
     this.props = Map.copyOf(props);
     this.stage = stage;
     this.ledgerView = ledgerView;
@@ -127,6 +135,7 @@ public final class ExecutorLoop implements AutoCloseable {
         }
         drainCompletions();
         releaseDue();
+        startDueLifts(c);
         commit(c, progress.keySet());
         applyBackpressure(c);
       }
@@ -232,6 +241,10 @@ public final class ExecutorLoop implements AutoCloseable {
   private void drainCompletions() {
     Completion done;
     while ((done = completions.poll()) != null) {
+      if (done.tp() == null) {
+        active.remove(done.actionId());   // a lift
+        continue;
+      }
       Map<Long, CompletableFuture<Void>> r = running.get(done.tp());
       if (r != null) {
         r.remove(done.offset());
@@ -251,6 +264,47 @@ public final class ExecutorLoop implements AutoCloseable {
         p.done(done.offset());
       }
     }
+  }
+
+  /**
+   * Lifts the expired temporary locks whose action belongs to a partition this member owns (the partition the
+   * action's target key maps to), so that one member lifts each. Driven by the ledger, so a restart resumes them.
+   */
+  private void startDueLifts(KafkaConsumer<String, byte[]> c) {
+    Instant now = clock.instant();
+    if (now.isBefore(nextLiftScan) || progress.isEmpty()) {
+      return;
+    }
+    nextLiftScan = now.plus(LIFT_SCAN);
+    if (partitionCount <= 0) {
+      partitionCount = c.partitionsFor(topic).size();
+    }
+    for (Ledger.Lift lift : ledger.dueLifts(now)) {
+      String target = lift.revoked().target();
+      TopicPartition tp = new TopicPartition(topic,
+          Utils.toPositive(Utils.murmur2(target.getBytes(StandardCharsets.UTF_8))) % partitionCount);
+      String key = "lift:" + lift.revoked().actionId();
+      Instant notBefore = liftNotBefore.get(key);
+      if (!progress.containsKey(tp) || (notBefore != null && now.isBefore(notBefore)) || !active.add(key)) {
+        continue;
+      }
+      Runnable task = () -> completions.add(new Completion(null, 0, -1, key,
+          liftOnce(key, lift)));
+      CompletableFuture<Void> f = tails.compute(target, (k, tail) ->
+          (tail == null ? CompletableFuture.<Void>completedFuture(null) : tail.exceptionally(e -> null))
+              .thenRunAsync(task, workers));
+      f.whenComplete((v, e) -> tails.remove(target, f));
+    }
+  }
+
+  private ExecuteStage.Step liftOnce(String key, Ledger.Lift lift) {
+    try {
+      stage.lift(lift).ifPresentOrElse(at -> liftNotBefore.put(key, at), () -> liftNotBefore.remove(key));
+    } catch (RuntimeException e) {
+      LOG.warn("executor: lift of {} not recorded, trying again: {}", lift.revoked().actionId(), e.toString());
+      liftNotBefore.put(key, clock.instant().plus(KAFKA_TROUBLE_PAUSE));
+    }
+    return new ExecuteStage.Step.Finished();
   }
 
   private void releaseDue() {

@@ -8,12 +8,14 @@ import dev.killswitch.schemas.event.RevocationRequested;
 import dev.killswitch.schemas.event.RevocationResult;
 import dev.killswitch.schemas.event.RevocationResult.Outcome;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -50,6 +52,7 @@ public final class Ledger {
   private final Map<String, RequestPosition> positions = new HashMap<>();
   private final Map<String, Entry> results = new HashMap<>();
   private final Map<String, Set<String>> actionsByRequest = new HashMap<>();
+  private final TreeMap<Instant, Set<String>> locks = new TreeMap<>();
   private final String requestsTopic;
 
   public Ledger(String requestsTopic) {
@@ -87,9 +90,47 @@ public final class Ledger {
 
   /** The first copy of a request id is the request; later copies are duplicates. */
   public synchronized void applyRequest(RevocationRequested request) {
-    if (request.requestId() != null) {
-      requests.putIfAbsent(request.requestId(), request);
+    if (request.requestId() != null && requests.putIfAbsent(request.requestId(), request) == null
+        && request.expiresAt() != null) {
+      locks.computeIfAbsent(request.expiresAt(), k -> new TreeSet<>()).add(request.requestId());
     }
+  }
+
+  /** A revoked action of a temporary lock whose time is up: the lifter undoes it. */
+  public record Lift(RevocationRequested request, RevocationResult revoked) {}
+
+  /**
+   * The actions of temporary locks that expired at or before {@code now} and are still revoked. A lock whose
+   * actions have all ended otherwise (lifted, failed, skipped, dry-run) is forgotten here.
+   */
+  public synchronized List<Lift> dueLifts(Instant now) {
+    List<Lift> due = new ArrayList<>();
+    var expired = locks.headMap(now, true);
+    for (var it = expired.entrySet().iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      entry.getValue().removeIf(requestId -> {
+        Set<String> ids = actionsByRequest.getOrDefault(requestId, Set.of());
+        boolean open = ids.isEmpty();
+        for (String id : ids) {
+          Entry e = results.get(id);
+          if (e == null) {
+            continue;
+          }
+          Outcome o = e.best.outcome();
+          if (o == Outcome.REVOKED || o == Outcome.ALREADY_REVOKED) {
+            due.add(new Lift(requests.get(requestId), e.best));
+            open = true;
+          } else if (o == Outcome.PENDING) {
+            open = true;
+          }
+        }
+        return !open;
+      });
+      if (entry.getValue().isEmpty()) {
+        it.remove();
+      }
+    }
+    return due;
   }
 
   /** Records a result (from the topic, or written by this instance and acknowledged). */
@@ -169,10 +210,14 @@ public final class Ledger {
   }
 
   /**
-   * For a request with ledger entries: {@code planned} (nothing executed yet), {@code in-progress}, {@code failed}
-   * (every action ended, some failed) or {@code done}.
+   * For a request with ledger entries: {@code pending-approval} (a broad action waits for an approver),
+   * {@code planned} (nothing executed yet), {@code in-progress}, {@code failed} (every action ended, some failed) or
+   * {@code done} (a lifted lock is done too).
    */
   static String status(List<ActionView> actions) {
+    if (actions.stream().anyMatch(a -> a.outcome() == Outcome.PENDING && Events.AWAITING_APPROVAL.equals(a.detail()))) {
+      return "pending-approval";
+    }
     long pending = actions.stream().filter(a -> a.outcome() == Outcome.PENDING).count();
     if (pending == actions.size() && actions.stream().allMatch(a -> a.attempts() == 0)) {
       return "planned";

@@ -1,6 +1,7 @@
 package dev.killswitch.revoker.internal;
 
 import dev.killswitch.revoker.RevokerException;
+import dev.killswitch.revoker.plan.ChainGraph;
 import dev.killswitch.revoker.plan.Guardrails;
 import dev.killswitch.revoker.plan.Plan;
 import dev.killswitch.revoker.plan.Planner;
@@ -10,12 +11,15 @@ import dev.killswitch.schemas.EventType;
 import dev.killswitch.schemas.InvalidIdentityRefException;
 import dev.killswitch.schemas.event.RevocationAction;
 import dev.killswitch.schemas.event.RevocationRequested;
+import dev.killswitch.schemas.event.RevocationRequested.Mode;
 import dev.killswitch.schemas.event.RevocationResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -49,9 +53,20 @@ public final class PlanStage implements ConsumerLoop.Stage {
   private final Clock clock;
   private final RevokerMetrics metrics;
   private final Duration catchUp;
+  private final MinuteBudget minuteBudget;
+  private final Set<String> approvalRequired;
+  private final boolean shadow;
 
+  /**
+   * @param approvalRequired broad actions held for approval when enforced
+   * @param shadow the revoker never calls a provider, so nothing needs approval
+   */
   public PlanStage(Publisher publisher, ChainView chains, TopicView chainsView, Ledger ledger, TopicView ledgerView,
-                   Guardrails guardrails, Clock clock, RevokerMetrics metrics, Duration catchUp) {
+                   Guardrails guardrails, int maxActionsPerMinute, Set<String> approvalRequired, boolean shadow,
+                   Clock clock, RevokerMetrics metrics, Duration catchUp) {
+    this.minuteBudget = new MinuteBudget(maxActionsPerMinute);
+    this.approvalRequired = Set.copyOf(approvalRequired);
+    this.shadow = shadow;
     this.publisher = publisher;
     this.chains = chains;
     this.chainsView = chainsView;
@@ -106,7 +121,14 @@ public final class PlanStage implements ConsumerLoop.Stage {
     Instant now = clock.instant();
     Plan plan;
     try {
-      plan = Planner.plan(request, chains.graphFor(request.target()), guardrails, now);
+      ChainGraph graph = chains.graphFor(request.target());
+      plan = Planner.plan(request, graph, guardrails, now);
+      // Actions planned before (a duplicated or replayed request) do not spend the per-minute budget again.
+      long known = plan.actions().stream().filter(a -> ledger.result(a.actionId()).isPresent()).count();
+      long left = minuteBudget.left(now) + known;
+      if (left < plan.actions().size()) {
+        plan = Planner.plan(request, graph, guardrails, now, (int) left);
+      }
     } catch (InvalidIdentityRefException e) {
       // The results schema admits only valid references; the request stays visible as "rejected" (GET).
       deadLetter(record, "invalid-target", e.getMessage());
@@ -115,21 +137,44 @@ public final class PlanStage implements ConsumerLoop.Stage {
     record(plan, now);
   }
 
+  private boolean needsApproval(RevocationAction action) {
+    return approvalRequired.contains(action.action()) && action.mode() == Mode.ENFORCE && !shadow;
+  }
+
   private void record(Plan plan, Instant now) {
     List<Future<RecordMetadata>> entries = new ArrayList<>();
     List<RevocationAction> toPublish = new ArrayList<>();
     List<RevocationResult> skipped = new ArrayList<>();
     int alreadyRecorded = 0;
+    int held = 0;
+    int fresh = 0;
     for (RevocationAction action : plan.actions()) {
-      if (ledger.finalResult(action.actionId()).isPresent()) {
+      Optional<RevocationResult> known = ledger.result(action.actionId());
+      if (known.isPresent() && known.get().outcome().isFinal()) {
         alreadyRecorded++;
+        continue;
+      }
+      if (known.isPresent()) {
+        // Planned before and not ended: a crash may have come between its pending entry and the action, so
+        // publish the action again (the executor dedupes) unless it waits for approval. The pending entry stays:
+        // it holds the attempt count of a retried action.
+        if (!Events.AWAITING_APPROVAL.equals(known.get().detail())) {
+          toPublish.add(action);
+        }
+        continue;
+      }
+      fresh++;
+      if (needsApproval(action)) {
+        entries.add(publisher.send(publisher.topics().revocationResults(),
+            Events.result(Events.awaitingApproval(action, now))));
+        held++;
         continue;
       }
       entries.add(publisher.send(publisher.topics().revocationResults(), Events.result(Events.pending(action, now))));
       toPublish.add(action);
     }
     for (Plan.Skip skip : plan.skipped()) {
-      if (ledger.finalResult(skip.actionId()).isPresent()) {
+      if (ledger.result(skip.actionId()).isPresent()) {
         alreadyRecorded++;
         continue;
       }
@@ -145,11 +190,12 @@ public final class PlanStage implements ConsumerLoop.Stage {
     }
     publisher.awaitAll(sends);
 
+    minuteBudget.spend(now, fresh);
     skipped.forEach(ledger::applyResult);
     skipped.forEach(this::logOutcome);
-    metrics.planned(toPublish.size(), skipped.size());
-    LOG.info("planned request {}: {} actions to execute, {} skipped, {} already recorded",
-        plan.requestId(), toPublish.size(), skipped.size(), alreadyRecorded);
+    metrics.planned(toPublish.size() + held, skipped.size());
+    LOG.info("planned request {}: {} actions to execute, {} awaiting approval, {} skipped, {} already recorded",
+        plan.requestId(), toPublish.size(), held, skipped.size(), alreadyRecorded);
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> record, String reason, String detail) {

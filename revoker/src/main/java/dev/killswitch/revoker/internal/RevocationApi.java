@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.revoker.RevokerException;
 import dev.killswitch.revoker.kubernetes.AuthorizationWebhook;
+import dev.killswitch.revoker.plan.Guardrails;
 import dev.killswitch.schemas.ApiAccess;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.Json;
@@ -40,10 +41,12 @@ public final class RevocationApi {
   private final RevocationRequests requests;
   private final Offsets offsets;
   private final String plannerGroup;
+  private final Approvals approvals;
 
   public RevocationApi(ApiAccess access, Publisher publisher, Ledger ledger, TopicView ledgerView,
-                       AuthorizationWebhook webhook, RevokerMetrics metrics, Clock clock, Mode defaultMode,
-                       Offsets offsets, String plannerGroup) {
+                       ChainView chains, Guardrails guardrails, AuthorizationWebhook webhook, RevokerMetrics metrics,
+                       Clock clock, Mode defaultMode, Offsets offsets, String plannerGroup) {
+    this.approvals = new Approvals(ledger, ledgerView, chains, guardrails, publisher, clock, LEDGER_CATCH_UP);
     this.offsets = offsets;
     this.plannerGroup = plannerGroup;
     this.access = access;
@@ -59,6 +62,7 @@ public final class RevocationApi {
   public void addRoutes(RoutesConfig routes) {
     routes.post("/v1/revocations", this::postRevocation);
     routes.get("/v1/revocations/{requestId}", this::getRevocation);
+    routes.post("/v1/revocations/{requestId}/approve", this::approve);
     routes.post("/v1/k8s/authorize/{cluster}", this::authorize);
   }
 
@@ -134,6 +138,34 @@ public final class RevocationApi {
       LOG.debug("planner progress unknown: {}", e.getMessage());
     }
     return view;
+  }
+
+  /** Releases the request's broad actions that await approval; the approver role only. */
+  void approve(Context ctx) {
+    if (!Http.authorized(ctx, access, Role.APPROVER)) {
+      return;
+    }
+    String requestId = ctx.pathParam("requestId");
+    String approver = "user:" + Http.callerFingerprint(ctx);
+    Approvals.Result result;
+    try {
+      result = approvals.approve(requestId, approver);
+    } catch (RevokerException e) {
+      LOG.warn("approval of {} not recorded: {}", requestId, e.getMessage());
+      ctx.header("Retry-After", "5");
+      Http.error(ctx, 503, "kafka-unavailable", "the approval was not recorded: " + e.getMessage());
+      return;
+    }
+    if (result instanceof Approvals.Result.NotFound) {
+      Http.error(ctx, 404, "not-found", "no revocation request " + requestId);
+    } else if (result instanceof Approvals.Result.NothingToApprove n) {
+      Http.error(ctx, 409, "nothing-to-approve", "request " + requestId + " has no action awaiting approval (status "
+          + n.status() + ")");
+    } else if (result instanceof Approvals.Result.Approved a) {
+      LOG.info("revocation {}: {} actions approved by {}", requestId, a.actionIds().size(), approver);
+      Http.json(ctx, 200, Map.of("requestId", requestId, "approved", a.actionIds(), "approvedBy", a.approvedBy(),
+          "approvedAt", a.approvedAt().toString()));
+    }
   }
 
   /** The Kubernetes authorization webhook. */

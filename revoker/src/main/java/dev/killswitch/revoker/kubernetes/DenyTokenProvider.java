@@ -9,6 +9,7 @@ import dev.killswitch.schemas.InvalidIdentityRefException;
 import dev.killswitch.schemas.Json;
 import dev.killswitch.schemas.Topics;
 import dev.killswitch.schemas.event.RevocationAction;
+import dev.killswitch.schemas.event.RevocationResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -93,6 +94,29 @@ public final class DenyTokenProvider implements RevocationProvider, AutoCloseabl
     }
     return new Outcome.Revoked("JTI " + token.leaf() + " denied by the authorization webhook of cluster "
         + token.scope() + (entry.expiresAt() == null ? "" : " until " + entry.expiresAt()));
+  }
+
+  /** Removes the token from the denylist (a tombstone): the webhook no longer denies it. */
+  @Override
+  public Outcome lift(RevocationAction action, RevocationResult revoked) {
+    IdentityRef token;
+    try {
+      token = IdentityRef.parse(action.target());
+    } catch (InvalidIdentityRefException e) {
+      return new Outcome.PermanentFailure(e.getMessage());
+    }
+    try {
+      producer.send(new ProducerRecord<>(topics.denylist(), token.toString(), null))
+          .get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Outcome.RetriableFailure("interrupted before the denylist tombstone was acknowledged");
+    } catch (TimeoutException e) {
+      return new Outcome.RetriableFailure("denylist tombstone not acknowledged within " + ACK_TIMEOUT);
+    } catch (ExecutionException e) {
+      return classify(e.getCause());
+    }
+    return new Outcome.Revoked("JTI " + token.leaf() + " removed from the denylist of cluster " + token.scope());
   }
 
   /** The one place this provider's errors are classified. */

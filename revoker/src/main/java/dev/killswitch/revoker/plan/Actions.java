@@ -10,7 +10,8 @@ import java.util.Set;
  * <p>Principals (CI runs, users, service accounts, pods, roles) are not acted on directly: the planner
  * expands through them and revokes the credentials they lead to. The broad actions that do work on a
  * principal ({@link #K8S_ROTATE_SERVICE_ACCOUNT}, {@link #AWS_REVOKE_ROLE_SESSIONS},
- * {@link #GCP_DISABLE_SERVICE_ACCOUNT}) need approval and arrive with issue 5.
+ * {@link #GCP_DISABLE_SERVICE_ACCOUNT}) are planned only for the request's own target ({@link #forTarget}) and
+ * may need an approval.
  */
 public final class Actions {
 
@@ -39,7 +40,30 @@ public final class Actions {
   public static final Set<String> BROAD = Set.of(
       AWS_REVOKE_ROLE_SESSIONS, GCP_DISABLE_SERVICE_ACCOUNT, K8S_ROTATE_SERVICE_ACCOUNT);
 
+  /**
+   * Actions a temporary lock ({@code expiresAt}) may use because their provider can undo them: deleting a Secret,
+   * a pod or a service account cannot be undone (a recreated object gets new tokens), the rest can.
+   */
+  public static final Set<String> REVERSIBLE = Set.of(
+      K8S_DENY_TOKEN, K8S_REMOVE_BINDING_SUBJECT, AWS_DEACTIVATE_ACCESS_KEY, AWS_DENY_SESSION,
+      AWS_REVOKE_ROLE_SESSIONS, GCP_DISABLE_SA_KEY, GCP_DISABLE_SERVICE_ACCOUNT, GCP_DENY_PRINCIPAL);
+
   private Actions() {}
+
+  /**
+   * The action that revokes the request's own target when it is a principal or an object rather than a
+   * credential: a service account is rotated, an AWS role's sessions revoked, a GCP service account disabled
+   * (the broad actions), a pod deleted (its bound tokens die with it). Nodes reached downstream are only expanded.
+   */
+  public static Optional<String> forTarget(Kind kind) {
+    return forKind(kind).or(() -> Optional.ofNullable(switch (kind) {
+      case K8S_SERVICE_ACCOUNT -> K8S_ROTATE_SERVICE_ACCOUNT;
+      case AWS_ROLE -> AWS_REVOKE_ROLE_SESSIONS;
+      case GCP_SERVICE_ACCOUNT -> GCP_DISABLE_SERVICE_ACCOUNT;
+      case K8S_POD -> K8S_DELETE_BOUND_OBJECT;
+      default -> null;
+    }));
+  }
 
   /** The action that revokes a node of this kind, or empty for nodes the planner only expands. */
   public static Optional<String> forKind(Kind kind) {

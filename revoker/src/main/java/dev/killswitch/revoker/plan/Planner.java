@@ -29,7 +29,9 @@ import java.util.TreeSet;
  * <p>With {@code cascade: downstream} the target and every node reachable from it are considered, following
  * every edge kind except {@code used} (use is evidence that a credential was exercised, not that the actor
  * derived it, so it must not widen the blast radius). Each node whose kind has an action ({@link Actions#forKind})
- * becomes one action; CI runs, users and other principals are expanded, not acted on. Actions are ordered by
+ * becomes one action; CI runs, users and other principals are expanded, not acted on, except the request's own
+ * target, which gets {@link Actions#forTarget} (a service account is rotated, a pod deleted, ...). A temporary
+ * lock ({@code expiresAt}) plans only {@link Actions#REVERSIBLE} actions. Actions are ordered by
  * distance from the target, then target, then action; that order decides which actions fit the budget.
  *
  * <p>An action is <em>protected</em> when its target, or a principal the target is a {@code credential-of}, or
@@ -48,7 +50,10 @@ public final class Planner {
   public static final String PARAM_VIA = "via";
   /** Action parameter of k8s.remove-binding-subject: the subjects to remove, comma-separated, sorted. */
   public static final String PARAM_SUBJECTS = "subjects";
-  /** Action parameter: present ("true") when a protected identity is acted on because of an override. */
+  /**
+   * Action parameter: present ("true") when the request overrides protection, so that a provider's preflight
+   * also lets a target through whose live object is protected (a label the planner cannot see).
+   */
   public static final String PARAM_OVERRIDE = "override";
 
   private Planner() {}
@@ -59,6 +64,18 @@ public final class Planner {
    * @throws InvalidIdentityRefException when the request's target is not an identity reference
    */
   public static Plan plan(RevocationRequested request, ChainGraph graph, Guardrails guardrails, Instant now) {
+    return plan(request, graph, guardrails, now, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Plans the request with at most {@code minuteBudgetLeft} actions (what is left of the per-minute blast-radius
+   * budget, which the caller counts); actions beyond it are skipped with the reason, like those beyond the
+   * per-request budget.
+   *
+   * @throws InvalidIdentityRefException when the request's target is not an identity reference
+   */
+  public static Plan plan(RevocationRequested request, ChainGraph graph, Guardrails guardrails, Instant now,
+                          int minuteBudgetLeft) {
     String root = IdentityRef.parse(request.target()).toString();
     Map<String, Reach> reached = request.cascade() == Cascade.NONE
         ? Map.of(root, new Reach(0, null))
@@ -66,8 +83,10 @@ public final class Planner {
 
     List<Candidate> candidates = new ArrayList<>();
     for (Map.Entry<String, Reach> e : reached.entrySet()) {
-      parseOrNull(e.getKey()).flatMap(ref -> Actions.forKind(ref.kind()).map(action -> new Candidate(
-          ref, action, e.getValue(), subjectsToRemove(ref, graph, reached)))).ifPresent(candidates::add);
+      boolean isTarget = e.getValue().depth == 0;
+      parseOrNull(e.getKey()).flatMap(ref -> (isTarget ? Actions.forTarget(ref.kind()) : Actions.forKind(ref.kind()))
+          .map(action -> new Candidate(ref, action, e.getValue(), subjectsToRemove(ref, graph, reached))))
+          .ifPresent(candidates::add);
     }
     candidates.sort(Comparator.comparingInt((Candidate c) -> c.reach.depth)
         .thenComparing(c -> c.ref.toString()).thenComparing(c -> c.action));
@@ -86,13 +105,23 @@ public final class Planner {
         skipped.add(new Skip(actionId, c.action, target, protection.get() + "; set override to act on it"));
         continue;
       }
+      if (request.expiresAt() != null && !Actions.REVERSIBLE.contains(c.action)) {
+        skipped.add(new Skip(actionId, c.action, target, "not reversible: a temporary lock (expiresAt) plans only "
+            + "actions that can be lifted"));
+        continue;
+      }
       if (actions.size() >= guardrails.maxActionsPerRequest()) {
         skipped.add(new Skip(actionId, c.action, target,
             "blast-radius budget: at most " + guardrails.maxActionsPerRequest() + " actions per request"));
         continue;
       }
+      if (actions.size() >= minuteBudgetLeft) {
+        skipped.add(new Skip(actionId, c.action, target,
+            "blast-radius budget: the per-minute budget of this planner is spent"));
+        continue;
+      }
       actions.add(new RevocationAction(actionId, request.requestId(), c.action, target,
-          params(c, protection.isPresent()), mode(request), request.reason(), request.requestedBy(), now,
+          params(c, request.override()), mode(request), request.reason(), request.requestedBy(), now,
           request.expiresAt()));
     }
     return new Plan(request.requestId(), actions, skipped);

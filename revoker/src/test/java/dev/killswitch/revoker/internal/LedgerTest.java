@@ -81,4 +81,29 @@ class LedgerTest {
 
     assertThat(ledger.view("req-1").orElseThrow().request().target()).isEqualTo("k8s:prod:token/a");
   }
+
+  @Test
+  void aBroadActionAwaitingApprovalMakesTheRequestPendingApproval() {
+    ledger.applyResult(result("a1", "k8s:prod:token/a", Outcome.REVOKED, 1));
+    ledger.applyResult(new RevocationResult("a2", "req-1", "k8s.rotate-service-account", "k8s:prod:sa/ci/deployer",
+        Outcome.PENDING, Events.AWAITING_APPROVAL, 0, T));
+
+    assertThat(ledger.view("req-1").orElseThrow().status()).isEqualTo("pending-approval");
+  }
+
+  @Test
+  void anExpiredLockListsItsRevokedActionsForLiftingUntilTheyAreLifted() {
+    ledger.applyRequest(new RevocationRequested("req-1", "k8s:prod:token/a", Cascade.NONE, "r", "user:x",
+        Mode.ENFORCE, T, T.plusSeconds(600), false));
+    ledger.applyResult(result("a1", "k8s:prod:token/a", Outcome.REVOKED, 1));
+    ledger.applyResult(result("a2", "k8s:prod:token/b", Outcome.SKIPPED, 0));
+
+    assertThat(ledger.dueLifts(T.plusSeconds(599))).isEmpty();
+    assertThat(ledger.dueLifts(T.plusSeconds(600))).singleElement()
+        .satisfies(l -> assertThat(l.revoked().actionId()).isEqualTo("a1"));
+
+    ledger.applyResult(result("a1", "k8s:prod:token/a", Outcome.LIFTED, 1));
+    assertThat(ledger.dueLifts(T.plusSeconds(601))).isEmpty();
+    assertThat(ledger.view("req-1").orElseThrow().status()).isEqualTo("done");
+  }
 }

@@ -188,4 +188,60 @@ class PlannerTest {
         .isInstanceOf(InvalidIdentityRefException.class)
         .hasMessageContaining("prod/token/abc");
   }
+
+  @Test
+  void aPrincipalThatIsTheTargetItselfGetsItsBroadActionAndAPodIsDeleted() {
+    String role = IdentityRef.awsRole("123456789012", "deployer").toString();
+    String gcpSa = IdentityRef.gcpServiceAccount("proj", "ci@proj.iam.gserviceaccount.com").toString();
+    String pod = IdentityRef.k8sPod("prod", "ci", "runner").toString();
+
+    assertThat(Planner.plan(request(SA, Cascade.NONE, Mode.ENFORCE, false), runChain(), Guardrails.defaults(), NOW)
+        .actions()).extracting(RevocationAction::action).containsExactly("k8s.rotate-service-account");
+    assertThat(Planner.plan(request(role, Cascade.NONE, Mode.ENFORCE, false), ChainGraph.empty(),
+        Guardrails.defaults(), NOW).actions()).extracting(RevocationAction::action)
+        .containsExactly("aws.revoke-role-sessions");
+    assertThat(Planner.plan(request(gcpSa, Cascade.NONE, Mode.ENFORCE, false), ChainGraph.empty(),
+        Guardrails.defaults(), NOW).actions()).extracting(RevocationAction::action)
+        .containsExactly("gcp.disable-service-account");
+    assertThat(Planner.plan(request(pod, Cascade.NONE, Mode.ENFORCE, false), ChainGraph.empty(),
+        Guardrails.defaults(), NOW).actions()).extracting(RevocationAction::action)
+        .containsExactly("k8s.delete-bound-object");
+    // reached downstream, a service account is still only expanded
+    assertThat(Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), runChain(), Guardrails.defaults(),
+        NOW).actions()).extracting(RevocationAction::action).containsExactly("k8s.deny-token");
+  }
+
+  @Test
+  void aTemporaryLockPlansOnlyActionsThatCanBeLifted() {
+    String secretToken = IdentityRef.k8sSecretToken("prod", "ci", "deployer-token").toString();
+    ChainGraph graph = ChainGraph.of(List.of(new Edge(RUN, TOKEN, "minted"), new Edge(RUN, secretToken, "minted")));
+    RevocationRequested lock = new RevocationRequested("req-1", RUN, Cascade.DOWNSTREAM, "incident", "user:x",
+        Mode.ENFORCE, NOW, NOW.plusSeconds(3600), false);
+
+    Plan plan = Planner.plan(lock, graph, Guardrails.defaults(), NOW);
+
+    assertThat(plan.actions()).extracting(RevocationAction::target).containsExactly(TOKEN);
+    assertThat(plan.actions().get(0).expiresAt()).isEqualTo(NOW.plusSeconds(3600));
+    assertThat(plan.skipped()).singleElement().satisfies(s -> {
+      assertThat(s.target()).isEqualTo(secretToken);
+      assertThat(s.reason()).startsWith("not reversible");
+    });
+  }
+
+  @Test
+  void actionsBeyondWhatIsLeftOfTheMinuteBudgetAreSkippedWithTheReason() {
+    List<Edge> edges = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      edges.add(new Edge(RUN, IdentityRef.k8sToken("prod", "jti-" + i).toString(), "minted"));
+    }
+
+    Plan plan = Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), ChainGraph.of(edges),
+        Guardrails.defaults(), NOW, 3);
+
+    assertThat(plan.actions()).hasSize(3);
+    assertThat(plan.skipped()).singleElement().satisfies(s -> {
+      assertThat(s.target()).isEqualTo(IdentityRef.k8sToken("prod", "jti-3").toString());
+      assertThat(s.reason()).isEqualTo("blast-radius budget: the per-minute budget of this planner is spent");
+    });
+  }
 }
