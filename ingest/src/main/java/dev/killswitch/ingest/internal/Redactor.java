@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,6 +80,26 @@ public final class Redactor {
           + "|password|passwd|passphrase|client[_-]secret|client-key-data|api[_-]key|token)(\\s*[=:]\\s*)(?!\")[^\\s\"',;&]+"),
           "$1$2" + MARK));
 
+  /**
+   * For each value pattern above (same order), a cheap test every match must pass: most strings of an event
+   * (timestamps, names, URIs) fail all nine, and are not searched by any regular expression.
+   */
+  private static final List<BiPredicate<String, String>> VALUE_HINTS = List.of(
+      (s, lower) -> s.contains("PRIVATE KEY-----"),
+      (s, lower) -> s.contains("eyJ"),
+      (s, lower) -> (s.contains("gh") && s.indexOf('_') >= 0) || s.contains("github_pat_") || s.contains("glpat-"),
+      (s, lower) -> lower.contains("bearer") || lower.contains("basic"),
+      (s, lower) -> s.indexOf('"') >= 0 && s.indexOf(':') >= 0,
+      (s, lower) -> s.contains("IQoJb3JpZ2lu") || s.contains("FwoGZXIvYXdz") || s.contains("FQoGZXIvYXdz")
+          || s.contains("AQoDYXdz"),
+      (s, lower) -> s.contains("ya29."),
+      (s, lower) -> s.contains("\\\""),
+      (s, lower) -> (s.indexOf('=') >= 0 || s.indexOf(':') >= 0) && (lower.contains("key") || lower.contains("token")
+          || lower.contains("pass") || lower.contains("secret")));
+  /** {@link #isSecretName} answers per field name, remembered (bounded: names come from untrusted input). */
+  private static final Map<String, Boolean> SECRET_NAME_CACHE = new ConcurrentHashMap<>();
+  private static final int SECRET_NAME_CACHE_MAX = 10_000;
+
   /** Redacts the tree in place and returns it. */
   public JsonNode redact(JsonNode node) {
     walk(node, false);
@@ -109,10 +132,17 @@ public final class Redactor {
       return value;
     }
     String out = value;
-    for (Map.Entry<Pattern, String> p : VALUE_PATTERNS) {
+    // toLowerCase returns the string itself when it has no upper-case letter: most values cost no copy.
+    String lower = out.toLowerCase(Locale.ROOT);
+    for (int i = 0; i < VALUE_PATTERNS.size(); i++) {
+      if (!VALUE_HINTS.get(i).test(out, lower)) {
+        continue;
+      }
+      Map.Entry<Pattern, String> p = VALUE_PATTERNS.get(i);
       Matcher m = p.getKey().matcher(out);
       if (m.find()) {
         out = m.replaceAll(p.getValue());
+        lower = out.toLowerCase(Locale.ROOT);
       }
     }
     return out;
@@ -214,6 +244,18 @@ public final class Redactor {
    * secret only as a leaf (a Pod volume's {@code secret: {secretName: ...}} is a reference).
    */
   static boolean isSecretName(String name) {
+    Boolean known = SECRET_NAME_CACHE.get(name);
+    if (known != null) {
+      return known;
+    }
+    boolean secret = secretName(name);
+    if (SECRET_NAME_CACHE.size() < SECRET_NAME_CACHE_MAX) {
+      SECRET_NAME_CACHE.put(name, secret);
+    }
+    return secret;
+  }
+
+  private static boolean secretName(String name) {
     if (name.indexOf('/') >= 0) {
       return false;
     }

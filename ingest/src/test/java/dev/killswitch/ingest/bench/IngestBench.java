@@ -1,0 +1,285 @@
+package dev.killswitch.ingest.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.killswitch.ingest.AuditSamples;
+import dev.killswitch.ingest.Ingest;
+import dev.killswitch.ingest.IngestServer;
+import dev.killswitch.schemas.Json;
+import dev.killswitch.schemas.TopicProvisioner;
+import dev.killswitch.schemas.Topics;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * Benchmark (not a test): Kubernetes audit events per second through {@code POST /v1/ingest/k8s-audit/{cluster}}
+ * (EventList batches of 100 realistic ~1.5 KB events, N concurrent HTTP clients, each request answered only after
+ * Kafka acknowledged all its events) beside a plain KafkaProducer sending the same event bytes, with the same
+ * producer settings ({@link Ingest#producerDefaults()}: acks=all, idempotent, lz4, linger 5 ms), to the same broker.
+ *
+ * <p>Options: {@code --bootstrap host:port} (default: an in-process single-node KRaft broker, as the testkit
+ * starts), {@code --events N} (per measured run, default 100000), {@code --clients N} (default 4),
+ * {@code --batch N} (default 100), {@code --rounds N} (default 3; the best round of each side is reported).
+ * How to run it: ingest/README.md, "Benchmark".
+ */
+public final class IngestBench {
+
+  private static final String CLUSTER = "bench";
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = options(args);
+    int events = Integer.parseInt(opts.getOrDefault("events", "100000"));
+    int clients = Integer.parseInt(opts.getOrDefault("clients", "4"));
+    int batch = Integer.parseInt(opts.getOrDefault("batch", "100"));
+    int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
+    KafkaClusterTestKit kit = null;
+    String bootstrap = opts.get("bootstrap");
+    if (bootstrap == null) {
+      kit = startBroker();
+      bootstrap = "127.0.0.1:" + kit.brokers().values().iterator().next().boundPort(ListenerName.normalised("EXTERNAL"));
+    }
+    try {
+      run(bootstrap, kit != null, events, clients, batch, rounds);
+    } finally {
+      if (kit != null) {
+        kit.close();
+      }
+    }
+  }
+
+  private static void run(String bootstrap, boolean embedded, int events, int clients, int batch, int rounds)
+      throws Exception {
+    Topics topics = new Topics("bench-" + UUID.randomUUID().toString().substring(0, 8));
+    Topics rawTopics = new Topics(topics.prefix() + "-raw");
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      TopicProvisioner.ensure(admin, topics, 60);
+      TopicProvisioner.ensure(admin, rawTopics, 60);
+    }
+    Map<String, Object> props = Ingest.producerDefaults();
+    props.put("bootstrap.servers", bootstrap);
+    Events template = new Events();
+    try (Producer<String, byte[]> ingestProducer = new KafkaProducer<>(props);
+         Producer<String, byte[]> rawProducer = new KafkaProducer<>(props)) {
+      Ingest ingest = new Ingest(IngestServer.config(), topics, ingestProducer, new SimpleMeterRegistry(),
+          Clock.systemUTC());
+      Javalin app = Javalin.create(cfg -> ingest.addRoutes(cfg.routes)).start("127.0.0.1", 0);
+      try {
+        Http http = new Http(app.port(), clients);
+        int warmup = Math.max(batch * clients, events / 5);
+        http.send(template, warmup, batch);
+        raw(rawProducer, rawTopics.k8sEvents(), template, warmup);
+        double bestHttp = 0;
+        double bestRaw = 0;
+        for (int r = 1; r <= rounds; r++) {
+          double h = http.send(template, events, batch);
+          double k = raw(rawProducer, rawTopics.k8sEvents(), template, events);
+          System.out.printf(Locale.ROOT, "round %d: ingest %.0f events/s, raw producer %.0f events/s%n", r, h, k);
+          bestHttp = Math.max(bestHttp, h);
+          bestRaw = Math.max(bestRaw, k);
+        }
+        http.close();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "events per run     %d (batches of %d, %d HTTP clients), %d rounds after a warm-up of %d%n",
+            events, batch, clients, rounds, warmup);
+        System.out.printf(Locale.ROOT, "event size         %.0f bytes on average (audit.k8s.io/v1 Event JSON)%n",
+            template.averageSize());
+        System.out.printf(Locale.ROOT, "ingest webhook     %.0f events/s to Kafka acknowledgement (best round)%n", bestHttp);
+        System.out.printf(Locale.ROOT, "raw KafkaProducer  %.0f events/s, same bytes, same producer settings (best round)%n",
+            bestRaw);
+        System.out.printf(Locale.ROOT, "ratio              %.2f%n", bestHttp / bestRaw);
+        System.out.printf(Locale.ROOT, "broker             %s%n", embedded ? "in-process KRaft (single node, same JVM)"
+            : bootstrap);
+        System.out.printf(Locale.ROOT, "machine            %d cores (%s), %s %s, %s %s, heap max %d MiB%n",
+            Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.name"),
+            System.getProperty("java.runtime.version"), System.getProperty("os.name"), System.getProperty("os.arch"),
+            Runtime.getRuntime().maxMemory() / (1024 * 1024));
+      } finally {
+        app.stop();
+      }
+    }
+  }
+
+  /** Realistic audit events: a bound-token Secret read and a TokenRequest, 2:1, each with a unique auditID. */
+  static final class Events {
+    private final String[] templates;
+    private final AtomicInteger seq = new AtomicInteger();
+    private long bytes;
+    private long count;
+
+    Events() {
+      templates = new String[] {compact(AuditSamples.SECRET_READ_WITH_BOUND_TOKEN),
+          compact(AuditSamples.SECRET_READ_WITH_BOUND_TOKEN), compact(AuditSamples.TOKEN_REQUEST)};
+    }
+
+    private static String compact(String json) {
+      try {
+        ObjectNode n = (ObjectNode) Json.mapper().readTree(json);
+        n.put("auditID", "@ID@");
+        return Json.mapper().writeValueAsString(n);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** The next event as JSON bytes. */
+    byte[] next() {
+      int i = seq.incrementAndGet();
+      byte[] b = templates[i % templates.length].replace("@ID@", String.format(Locale.ROOT, "bench-%010d", i))
+          .getBytes(StandardCharsets.UTF_8);
+      synchronized (this) {
+        bytes += b.length;
+        count++;
+      }
+      return b;
+    }
+
+    synchronized double averageSize() {
+      return count == 0 ? 0 : (double) bytes / count;
+    }
+  }
+
+  /** The plain producer: every event as a record (key: an actor reference, as ingest keys), then every ack. */
+  private static double raw(Producer<String, byte[]> producer, String topic, Events events, int n) throws Exception {
+    List<byte[]> values = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      values.add(events.next());
+    }
+    long t0 = System.nanoTime();
+    List<Future<RecordMetadata>> acks = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      acks.add(producer.send(new ProducerRecord<>(topic, "k8s:bench:sa/ci/deployer-" + (i % 64), values.get(i))));
+    }
+    for (Future<RecordMetadata> ack : acks) {
+      ack.get();
+    }
+    return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** N clients, each posting EventList batches one after another, as apiservers do. */
+  private static final class Http implements AutoCloseable {
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI uri;
+    private final int clients;
+    private final ExecutorService pool;
+
+    Http(int port, int clients) {
+      this.uri = URI.create("http://127.0.0.1:" + port + "/v1/ingest/k8s-audit/" + CLUSTER);
+      this.clients = clients;
+      this.pool = Executors.newFixedThreadPool(clients);
+    }
+
+    double send(Events events, int n, int batch) throws Exception {
+      int requests = n / batch;
+      List<byte[]> bodies = new ArrayList<>(requests);
+      for (int r = 0; r < requests; r++) {
+        bodies.add(eventList(events, batch));
+      }
+      AtomicInteger next = new AtomicInteger();
+      long t0 = System.nanoTime();
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        done.add(pool.submit(() -> {
+          for (int r; (r = next.getAndIncrement()) < requests; ) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + IngestServer.INGEST_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(r))).build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+              throw new IllegalStateException("ingest answered " + response.statusCode() + ": " + response.body());
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+      return (double) requests * batch / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static byte[] eventList(Events events, int batch) {
+      StringBuilder b = new StringBuilder(batch * 1700)
+          .append("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"metadata\":{},\"items\":[");
+      for (int i = 0; i < batch; i++) {
+        if (i > 0) {
+          b.append(',');
+        }
+        b.append(new String(events.next(), StandardCharsets.UTF_8));
+      }
+      return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
+    }
+  }
+
+  private static KafkaClusterTestKit startBroker() throws Exception {
+    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+        .setBrokerListenerName(new ListenerName("EXTERNAL")).build();
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
+        .setConfigProp("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0");
+    Map.of("offsets.topic.replication.factor", "1", "transaction.state.log.replication.factor", "1",
+        "transaction.state.log.min.isr", "1", "min.insync.replicas", "1", "default.replication.factor", "1",
+        "auto.create.topics.enable", "false", "num.network.threads", "2", "num.io.threads", "4")
+        .forEach(builder::setConfigProp);
+    KafkaClusterTestKit kit = builder.build();
+    kit.format();
+    kit.startup();
+    kit.waitForReadyBrokers();
+    return kit;
+  }
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (Exception e) {
+      // not Linux: the core count is still printed
+    }
+    return "cpu model unknown";
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("usage: IngestBench [--bootstrap host:port] [--events N] [--clients N]"
+            + " [--batch N] [--rounds N]");
+      }
+      out.put(args[i].substring(2), args[++i]);
+    }
+    return out;
+  }
+}
