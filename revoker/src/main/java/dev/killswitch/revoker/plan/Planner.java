@@ -97,7 +97,8 @@ public final class Planner {
       String target = c.ref.toString();
       String actionId = DeterministicIds.actionId(request.requestId(), c.action, target);
       if (c.ref.kind() == Kind.K8S_BINDING && c.bindingSubjects.isEmpty()) {
-        skipped.add(new Skip(actionId, c.action, target, "no subject of the binding is in the chain, nothing to remove"));
+        skipped.add(new Skip(actionId, c.action, target,
+            "no service account or user of the chain is linked to the binding, nothing to remove"));
         continue;
       }
       Optional<String> protection = protection(c, graph, guardrails);
@@ -159,15 +160,28 @@ public final class Planner {
     return reached;
   }
 
-  /** For a binding: the reached nodes with an edge into it, which are the subjects to remove. */
+  /**
+   * For a binding: the subjects to remove, taken from the edges that link a service account or a user to the
+   * binding, in either direction ({@code sa -> binding} or {@code binding -> sa}, any kind but {@code used}).
+   * Only subjects in the revoked part of the graph are removed: reached from the target, or any linked subject when
+   * the binding is the target itself. A CI run or another node linked to the binding is not a binding subject.
+   */
   private static List<String> subjectsToRemove(IdentityRef ref, ChainGraph graph, Map<String, Reach> reached) {
     if (ref.kind() != Kind.K8S_BINDING) {
       return List.of();
     }
+    String binding = ref.toString();
+    boolean isTarget = reached.get(binding).depth == 0;
     TreeSet<String> subjects = new TreeSet<>();
-    for (Edge e : graph.incoming(ref.toString())) {
-      if (!USED.equals(e.kind()) && reached.containsKey(e.from())) {
-        subjects.add(e.from());
+    List<String> linked = new ArrayList<>();
+    graph.incoming(binding).stream().filter(e -> !USED.equals(e.kind())).forEach(e -> linked.add(e.from()));
+    graph.outgoing(binding).stream().filter(e -> !USED.equals(e.kind())).forEach(e -> linked.add(e.to()));
+    for (String node : linked) {
+      boolean subjectKind = parseOrNull(node)
+          .map(n -> n.kind() == Kind.K8S_SERVICE_ACCOUNT || n.kind() == Kind.K8S_USER)
+          .orElse(false);
+      if (subjectKind && (isTarget || reached.containsKey(node))) {
+        subjects.add(node);
       }
     }
     return List.copyOf(subjects);

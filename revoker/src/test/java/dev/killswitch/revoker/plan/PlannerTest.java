@@ -244,4 +244,57 @@ class PlannerTest {
       assertThat(s.reason()).isEqualTo("blast-radius budget: the per-minute budget of this planner is spent");
     });
   }
+
+  static final String BINDING = IdentityRef.k8sBinding("prod", "ci", "deployer-edit").toString();
+
+  @Test
+  void aBindingReachedInTheChainLosesTheSubjectTheChainLinksToIt() {
+    ChainGraph graph = ChainGraph.of(List.of(
+        new Edge(RUN, USER, "authenticated-as"),
+        new Edge(USER, BINDING, "bound-by")));
+
+    Plan plan = Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
+
+    assertThat(plan.actions()).singleElement().satisfies(a -> {
+      assertThat(a.action()).isEqualTo("k8s.remove-binding-subject");
+      assertThat(a.target()).isEqualTo(BINDING);
+      assertThat(a.params()).containsEntry("subjects", USER);
+    });
+  }
+
+  @Test
+  void aSubjectLinkedFromTheBindingCountsButACiRunOrAnUnreachedAccountDoesNot() {
+    String other = IdentityRef.k8sServiceAccount("prod", "ci", "other-team").toString();
+    ChainGraph graph = ChainGraph.of(List.of(
+        new Edge(RUN, BINDING, "created"),
+        new Edge(BINDING, SA, "binds"),
+        new Edge(other, BINDING, "bound-by")));
+
+    Plan plan = Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
+
+    assertThat(plan.actions()).singleElement()
+        .satisfies(a -> assertThat(a.params()).containsEntry("subjects", SA));
+  }
+
+  @Test
+  void aBindingTargetedItselfLosesEverySubjectTheChainLinksToIt() {
+    String other = IdentityRef.k8sServiceAccount("prod", "ci", "other-team").toString();
+    ChainGraph graph = ChainGraph.of(List.of(new Edge(USER, BINDING, "bound-by"), new Edge(other, BINDING, "bound-by")));
+
+    Plan plan = Planner.plan(request(BINDING, Cascade.NONE, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
+
+    assertThat(plan.actions()).singleElement()
+        .satisfies(a -> assertThat(a.params()).containsEntry("subjects", other + "," + USER));
+  }
+
+  @Test
+  void aBindingLinkedOnlyToACiRunIsSkippedWithTheReason() {
+    ChainGraph graph = ChainGraph.of(List.of(new Edge(RUN, BINDING, "created")));
+
+    Plan plan = Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
+
+    assertThat(plan.actions()).isEmpty();
+    assertThat(plan.skipped()).singleElement().satisfies(s -> assertThat(s.reason())
+        .isEqualTo("no service account or user of the chain is linked to the binding, nothing to remove"));
+  }
 }
