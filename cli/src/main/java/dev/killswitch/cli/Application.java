@@ -104,7 +104,7 @@ public final class Application implements AutoCloseable {
     }
     if (roles.contains(Role.CORRELATOR)) {
       Correlator correlator = own(new Correlator(CorrelatorConfig.defaults(settings.dataDir().resolve("streams"), access)
-          .withApplicationServer(settings.httpHost() + ":" + settings.httpPort()), topics, kafkaProps, metrics));
+          .withApplicationServer(settings.httpAdvertisedAddress()), topics, kafkaProps, metrics));
       correlator.start();
       routes.add(correlator::addRoutes);
       checks.add(new HttpServer.Check("correlator", correlator::isReady));

@@ -26,6 +26,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param kafkaBootstrapServers external Kafka; null means: start the embedded broker
  * @param kafkaClientProps pass-through Kafka client settings (never includes bootstrap.servers)
  * @param secrets configured secrets by name; a missing one is generated into the data directory
+ * @param httpAdvertisedHost {@code KILLSWITCH_HTTP_ADVERTISED_HOST}: the host name or address other instances
+ *     reach this one at (correlator query routing); null means the HTTP host, or this machine's address when the
+ *     HTTP host is a wildcard ({@code 0.0.0.0}, {@code ::}), see {@link #httpAdvertisedAddress()}
  */
 public record Settings(
     String kafkaBootstrapServers,
@@ -36,7 +39,8 @@ public record Settings(
     int embeddedKafkaPort,
     String topicPrefix,
     Map<Secret, String> secrets,
-    Map<String, Object> yaml) {
+    Map<String, Object> yaml,
+    String httpAdvertisedHost) {
 
   /** Variables of Kafka's own shell scripts, which are not client settings. */
   private static final java.util.Set<String> KAFKA_SCRIPT_VARIABLES = java.util.Set.of(
@@ -110,6 +114,10 @@ public record Settings(
     String host = values.getOrDefault("killswitch.http.host", "127.0.0.1");
     int port = port(values, "killswitch.http.port", 8080, problems);
     int kafkaPort = port(values, "killswitch.embedded.kafka.port", 9092, problems);
+    String advertised = blankToNull(values.get("killswitch.http.advertised.host"));
+    if (advertised != null && !advertised.matches("[A-Za-z0-9._-]+")) {
+      problems.add("KILLSWITCH_HTTP_ADVERTISED_HOST must be a host name or IPv4 address, got '" + advertised + "'");
+    }
     String topicPrefix = values.getOrDefault("killswitch.topic.prefix", "killswitch");
     if (!topicPrefix.matches("[A-Za-z0-9._-]+")) {
       problems.add("KILLSWITCH_TOPIC_PREFIX must be letters, digits, '.', '_' or '-', got '" + topicPrefix + "'");
@@ -129,7 +137,33 @@ public record Settings(
       throw new InvalidSettingsException(problems);
     }
     return new Settings(bootstrap, Map.copyOf(clientProps), dataDir, host, port, kafkaPort, topicPrefix,
-        Map.copyOf(secrets), yaml);
+        Map.copyOf(secrets), yaml, advertised);
+  }
+
+  /**
+   * {@code host:port} under which other instances reach this one's HTTP server (the correlator's
+   * {@code application.server}): the advertised host when set, else the HTTP host, else, for a wildcard HTTP host,
+   * this machine's address (in a container or pod, its own IP).
+   */
+  public String httpAdvertisedAddress() {
+    String host = httpAdvertisedHost;
+    if (host == null) {
+      host = isWildcard(httpHost) ? localAddress() : httpHost;
+    }
+    return host + ":" + httpPort;
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+  }
+
+  private static String localAddress() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new InvalidSettingsException(List.of("KILLSWITCH_HTTP_HOST is a wildcard and this machine's address is"
+          + " unknown (" + e.getMessage() + "): set KILLSWITCH_HTTP_ADVERTISED_HOST"));
+    }
   }
 
   /** True when no external Kafka is configured. */
