@@ -23,7 +23,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,6 +51,11 @@ public final class Revoker implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Revoker.class);
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * How long the webhook trusts the denylist view after it last confirmed it had read its topic to the end; past
+   * that (Kafka unreachable, view stuck) the configured {@link RevokerConfig.WebhookFallback} applies.
+   */
+  public static final Duration DENYLIST_STALE_AFTER = Duration.ofSeconds(10);
 
   private final KafkaProducer<String, byte[]> producer;
   private final Admin admin;
@@ -60,6 +68,11 @@ public final class Revoker implements AutoCloseable {
   private final ExecutorLoop executor;
   private final RevocationApi api;
   private final MeterRegistry meters;
+  private final ScheduledExecutorService denylistWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "killswitch-revoker-denylist-watch");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile boolean started;
 
   /**
@@ -89,6 +102,7 @@ public final class Revoker implements AutoCloseable {
     this.denylistView = new TopicView("denylist", List.of(topics.denylist()),
         ClientProps.consumer(kafkaProps, null, "killswitch-revoker-denylist"), denylist::apply, offsets);
     Gauge.builder("killswitch.revoker.denylist.size", denylist, Denylist::size).register(meters);
+    Gauge.builder("killswitch.revoker.denylist.caught.up", () -> denylistFresh() ? 1 : 0).register(meters);
 
     this.planner = new ConsumerLoop("planner", topics.revocationRequests(),
         ClientProps.consumer(kafkaProps, config.plannerGroupId(), "killswitch-revoker-planner"),
@@ -100,9 +114,23 @@ public final class Revoker implements AutoCloseable {
         ClientProps.consumer(kafkaProps, config.executorGroupId(), "killswitch-revoker-executor"), execute,
         ledger, ledgerView, config.executorThreads(), clock, KAFKA_TIMEOUT);
     this.api = new RevocationApi(config.access(), publisher, ledger, ledgerView, chains, config.guardrails(),
-        new AuthorizationWebhook(denylist, clock), metrics, clock, config.defaultMode(), offsets,
+        new AuthorizationWebhook(denylist, clock, this::denylistFresh, config.webhookWhenBehind()), metrics, clock, config.defaultMode(), offsets,
         config.plannerGroupId());
     this.meters = meters;
+  }
+
+  /** True while the denylist view confirmed, within {@link #DENYLIST_STALE_AFTER}, that it read its topic. */
+  private boolean denylistFresh() {
+    return denylistView.caughtUpWithin(DENYLIST_STALE_AFTER);
+  }
+
+  /** Asks every second whether the denylist view is caught up, for the webhook's fail-open/closed decision. */
+  private void watchDenylist() {
+    try {
+      denylistView.refreshCaughtUp(Duration.ofSeconds(2));
+    } catch (RevokerException e) {
+      LOG.debug("denylist view not confirmed caught up: {}", e.getMessage());
+    }
   }
 
   /** Starts reading: the views first (ledger, chains, denylist), then the planner and the executors. */
@@ -113,6 +141,7 @@ public final class Revoker implements AutoCloseable {
     denylistView.start();
     planner.start();
     executor.start();
+    denylistWatch.scheduleWithFixedDelay(this::watchDenylist, 0, 1, TimeUnit.SECONDS);
     started = true;
     LOG.info("revoker started; providers for {}", providers.actions());
   }
@@ -132,6 +161,7 @@ public final class Revoker implements AutoCloseable {
   @Override
   public void close() {
     started = false;
+    denylistWatch.shutdownNow();
     planner.close();
     executor.close();
     ledgerView.close();

@@ -73,10 +73,16 @@ final class Harness implements AutoCloseable {
   }
 
   Harness start(ProviderRegistry providers) {
+    startWithoutWaiting(providers);
+    await().atMost(MAX).until(revoker::isReady);
+    return this;
+  }
+
+  /** Starts the revoker and its HTTP server without waiting for it to be ready. */
+  Harness startWithoutWaiting(ProviderRegistry providers) {
     revoker = new Revoker(config, topics, kafka.clientProps(), new SimpleMeterRegistry(), clock, providers);
     http = Javalin.create(cfg -> revoker.addRoutes(cfg.routes)).start("127.0.0.1", 0);
     revoker.start();
-    await().atMost(MAX).until(revoker::isReady);
     return this;
   }
 

@@ -185,7 +185,7 @@ public final class RevocationApi {
       Http.error(ctx, 400, "invalid-request", e.getMessage());
       return;
     }
-    metrics.review(review.denied() ? "denied" : "no-opinion");
+    metrics.review((review.denied() ? "denied" : "no-opinion") + (review.behind() ? "-behind" : ""));
     if (review.denied()) {
       LOG.info("denied a request of cluster {}: {}", cluster, review.response().path("status").path("reason").asText());
     }

@@ -42,6 +42,8 @@ public final class TopicView implements AutoCloseable {
   private final Thread thread;
   private volatile List<TopicPartition> partitions = List.of();
   private volatile Map<TopicPartition, Long> startEnd;
+  private static final long NEVER = Long.MIN_VALUE;
+  private volatile long caughtUpNanos = NEVER;
   private volatile boolean ready;
   private volatile boolean failed;
   private volatile KafkaConsumer<String, byte[]> consumer;
@@ -64,6 +66,23 @@ public final class TopicView implements AutoCloseable {
   /** True once the view applied everything that was in its topics when it started. */
   public boolean isReady() {
     return ready && !failed && thread.isAlive();
+  }
+
+  /**
+   * True when the view is ready and, within {@code bound} before now, it had read everything committed to its
+   * topics at that moment ({@link #refreshCaughtUp}). False when it never caught up, failed, or could not confirm
+   * it lately (Kafka unreachable). Real elapsed time, not the injected clock: this is about the view's health.
+   */
+  public boolean caughtUpWithin(Duration bound) {
+    long at = caughtUpNanos;
+    return isReady() && at != NEVER && System.nanoTime() - at <= bound.toNanos();
+  }
+
+  /** Reads the end offsets and waits until the view reached them; then it was caught up as of the question. */
+  public void refreshCaughtUp(Duration max) {
+    long asked = System.nanoTime();
+    awaitEnd(max);
+    caughtUpNanos = asked;
   }
 
   /** The partitions read (empty until the topics exist). */

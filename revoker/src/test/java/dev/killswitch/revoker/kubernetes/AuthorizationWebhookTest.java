@@ -90,4 +90,31 @@ class AuthorizationWebhookTest {
     assertThatThrownBy(() -> webhook.review("prod", Json.mapper().readTree("{\"kind\":\"TokenReview\"}")))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void whileTheDenylistIsBehindAnUnlistedTokenGetsTheFallbackAndAListedOneIsStillDenied() throws IOException {
+    deny(TOKEN_REF, null);
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    AuthorizationWebhook closed = new AuthorizationWebhook(denylist, clock, () -> false,
+        dev.killswitch.revoker.RevokerConfig.WebhookFallback.DENY);
+    AuthorizationWebhook open = new AuthorizationWebhook(denylist, clock, () -> false,
+        dev.killswitch.revoker.RevokerConfig.WebhookFallback.NO_OPINION);
+    ObjectNode unlisted = (ObjectNode) review();
+    ((ObjectNode) unlisted.path("spec").path("extra")).putArray(AuthorizationWebhook.CREDENTIAL_ID).add("JTI=unknown");
+    ObjectNode noCredential = (ObjectNode) review();
+    ((ObjectNode) noCredential.path("spec")).remove("extra");
+
+    AuthorizationWebhook.Review failClosed = closed.review("prod", unlisted);
+    assertThat(failClosed.denied()).isTrue();
+    assertThat(failClosed.behind()).isTrue();
+    assertThat(failClosed.response().path("status").path("reason").asText())
+        .isEqualTo("killswitch: denylist not caught up, failing closed");
+    AuthorizationWebhook.Review failOpen = open.review("prod", unlisted);
+    assertThat(failOpen.denied()).isFalse();
+    assertThat(failOpen.behind()).isTrue();
+    assertThat(failOpen.response().path("status").has("denied")).isFalse();
+
+    assertThat(open.review("prod", review()).denied()).isTrue();
+    assertThat(closed.review("prod", noCredential).denied()).isFalse();
+  }
 }
