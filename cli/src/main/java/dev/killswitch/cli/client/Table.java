@@ -1,0 +1,57 @@
+package dev.killswitch.cli.client;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** A plain text table for people: a header row in capitals, columns padded to their widest cell. */
+public final class Table {
+
+  private final List<String> headers;
+  private final List<List<String>> rows = new ArrayList<>();
+
+  public Table(String... headers) {
+    this.headers = Arrays.asList(headers);
+  }
+
+  public Table row(Object... cells) {
+    List<String> r = new ArrayList<>();
+    for (Object c : cells) {
+      r.add(c == null ? "-" : String.valueOf(c));
+    }
+    rows.add(r);
+    return this;
+  }
+
+  public boolean isEmpty() {
+    return rows.isEmpty();
+  }
+
+  public void print(PrintWriter out) {
+    int[] width = new int[headers.size()];
+    for (int i = 0; i < width.length; i++) {
+      width[i] = headers.get(i).length();
+      for (List<String> r : rows) {
+        width[i] = Math.max(width[i], i < r.size() ? r.get(i).length() : 0);
+      }
+    }
+    line(out, headers, width);
+    for (List<String> r : rows) {
+      line(out, r, width);
+    }
+    out.flush();
+  }
+
+  private static void line(PrintWriter out, List<String> cells, int[] width) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < width.length; i++) {
+      String c = i < cells.size() ? cells.get(i) : "";
+      sb.append(c);
+      if (i < width.length - 1) {
+        sb.append(" ".repeat(width[i] - c.length() + 2));
+      }
+    }
+    out.println(sb.toString().stripTrailing());
+  }
+}
