@@ -1,6 +1,7 @@
 package dev.killswitch.testkit.scenarios;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.killswitch.schemas.DeterministicIds;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.EventType;
 import dev.killswitch.schemas.IdentityRef;
@@ -8,12 +9,14 @@ import dev.killswitch.schemas.Json;
 import dev.killswitch.schemas.event.CiJobEvent;
 import dev.killswitch.schemas.event.CiRunEvent;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * CI webhooks shaped like the published samples (octokit/webhooks workflow_job payloads, go-gitlab's Job Hook
@@ -27,8 +30,11 @@ final class CiSources {
 
   private CiSources() {}
 
-  /** A GitHub {@code workflow_job} webhook (the action is the status) and its {@code ci.job} event. */
-  static SourceRecord githubJob(String file, String delivery, String repo, long runId, long jobId, String status,
+  /**
+   * A GitHub {@code workflow_job} webhook (the action is the status) and its {@code ci.job} event. The delivery id
+   * is the one {@code killswitch replay} derives from the file's bytes, so a replayed file gives the same event id.
+   */
+  static SourceRecord githubJob(String file, String repo, long runId, long jobId, String status,
                                 String conclusion, Instant created, Instant started, Instant completed,
                                 String jobName, String branch) {
     ObjectNode body = Json.mapper().createObjectNode();
@@ -62,6 +68,8 @@ final class CiSources {
     repository.putObject("owner").put("login", repo.substring(0, repo.indexOf('/'))).put("type", "Organization");
     body.putObject("sender").put("login", "octocat").put("type", "User");
 
+    String delivery = UUID.nameUUIDFromBytes(("github-replay\0" + DeterministicIds.sha256Hex(
+        Scenario.fileText(body))).getBytes(StandardCharsets.UTF_8)).toString();
     String run = IdentityRef.githubRun(repo, Long.toString(runId)).toString();
     String jobRef = IdentityRef.githubJob(repo, Long.toString(jobId)).toString();
     CiJobEvent data = new CiJobEvent("github", jobRef, run, repo, jobName, status, conclusion, 1,

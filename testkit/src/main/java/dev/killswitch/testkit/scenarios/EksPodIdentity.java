@@ -40,7 +40,7 @@ public final class EksPodIdentity {
     String job = IdentityRef.githubJob(REPO, Long.toString(JOB_ID)).toString();
     String session = IdentityRef.awsSession(ACCOUNT, SESSION_KEY).toString();
     List<SourceRecord> r = new ArrayList<>();
-    r.add(CiSources.githubJob("01-github-workflow_job-in_progress.json", "bf928384-0a4b-11f0-8de9-0242ac120002",
+    r.add(CiSources.githubJob("01-github-workflow_job-in_progress.json",
         REPO, RUN_ID, JOB_ID, "in_progress", null, t0, t0.plusSeconds(5), null, "report", "main"));
     ObjectNode pod = Json.mapper().createObjectNode();
     pod.put("kind", "Pod").put("apiVersion", "v1");
@@ -111,7 +111,7 @@ public final class EksPodIdentity {
     r.add(CloudSources.trail("05-cloudtrail-s3-listobjects.json", list, session,
         CloudSources.assumedRole(ACCOUNT, ROLE, SESSION_NAME, SESSION_KEY, null), null, null, null, null, Map.of(),
         null));
-    r.add(CiSources.githubJob("06-github-workflow_job-completed.json", "c0a39495-0a4b-11f0-8de9-0242ac120002", REPO,
+    r.add(CiSources.githubJob("06-github-workflow_job-completed.json", REPO,
         RUN_ID, JOB_ID, "completed", "success", t0, t0.plusSeconds(5), t0.plusSeconds(300), "report", "main"));
     return new Scenario(NAME, "GitHub run -> OIDC user creates pod ns-a/app1 -> EKS Pod Identity "
         + "(eks-auth AssumeRoleForPodIdentity, sts AssumeRole by pods.eks.amazonaws.com with kubernetes-* session "

@@ -36,9 +36,9 @@ public final class GithubGcp {
     String principalUri = "principal://iam.googleapis.com/" + POOL + "/subject/" + SUBJECT;
     String sa = IdentityRef.gcpServiceAccount(PROJECT, SERVICE_ACCOUNT).toString();
     List<SourceRecord> r = new ArrayList<>();
-    r.add(CiSources.githubJob("01-github-workflow_job-queued.json", "8c6f4051-0a4b-11f0-8de9-0242ac120002", REPO,
+    r.add(CiSources.githubJob("01-github-workflow_job-queued.json", REPO,
         RUN_ID, JOB_ID, "queued", null, t0, null, null, "load", "main"));
-    r.add(CiSources.githubJob("02-github-workflow_job-in_progress.json", "9d705162-0a4b-11f0-8de9-0242ac120002",
+    r.add(CiSources.githubJob("02-github-workflow_job-in_progress.json",
         REPO, RUN_ID, JOB_ID, "in_progress", null, t0, t0.plusSeconds(15), null, "load", "main"));
 
     ObjectNode exchange = Json.mapper().createObjectNode();
@@ -77,7 +77,7 @@ public final class GithubGcp {
     r.add(delegated("06-gcp-storage-objects-get.json", "4r5t6y7u8i9o", t0.plusSeconds(70), "storage.googleapis.com",
         "storage.objects.get", "projects/_/buckets/acme-raw/objects/2025/06/01/events.json", "gcs_bucket",
         principalUri, principal, sa));
-    r.add(CiSources.githubJob("07-github-workflow_job-completed.json", "ae816273-0a4b-11f0-8de9-0242ac120002", REPO,
+    r.add(CiSources.githubJob("07-github-workflow_job-completed.json", REPO,
         RUN_ID, JOB_ID, "completed", "success", t0, t0.plusSeconds(15), t0.plusSeconds(120), "load", "main"));
     return new Scenario(NAME, "GitHub run -> GCP STS ExchangeToken (workload identity pool github) -> IAM "
         + "Credentials GenerateAccessToken for " + SERVICE_ACCOUNT + " -> BigQuery and Cloud Storage calls carrying "

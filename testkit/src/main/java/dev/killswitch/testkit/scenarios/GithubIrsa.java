@@ -40,9 +40,9 @@ public final class GithubIrsa {
     String session = IdentityRef.awsSession(ACCOUNT, SESSION_KEY).toString();
     String webId = "arn:aws:iam::" + ACCOUNT + ":oidc-provider/" + ISSUER;
     List<SourceRecord> r = new ArrayList<>();
-    r.add(CiSources.githubJob("01-github-workflow_job-queued.json", "5f3c1d2e-0a4b-11f0-8de9-0242ac120002", REPO,
+    r.add(CiSources.githubJob("01-github-workflow_job-queued.json", REPO,
         RUN_ID, JOB_ID, "queued", null, t0, null, null, "deploy", "main"));
-    r.add(CiSources.githubJob("02-github-workflow_job-in_progress.json", "6a4d2e3f-0a4b-11f0-8de9-0242ac120002",
+    r.add(CiSources.githubJob("02-github-workflow_job-in_progress.json",
         REPO, RUN_ID, JOB_ID, "in_progress", null, t0, t0.plusSeconds(20), null, "deploy", "main"));
     r.add(new AuditSource(CLUSTER, "1f7c9e2a-5b3d-4c8e-a1f0-6e2d4b9c7a31", t0.plusSeconds(30))
         .request("create", "/api/v1/namespaces/payments/serviceaccounts/billing-api/token")
@@ -103,7 +103,7 @@ public final class GithubIrsa {
     r.add(CloudSources.trail("06-cloudtrail-secretsmanager-getsecretvalue.json", secret, session,
         CloudSources.assumedRole(ACCOUNT, ROLE, "botocore-session-1748772045", SESSION_KEY, webId), null, null, null,
         null, Map.of(), null));
-    r.add(CiSources.githubJob("07-github-workflow_job-completed.json", "7b5e3f40-0a4b-11f0-8de9-0242ac120002", REPO,
+    r.add(CiSources.githubJob("07-github-workflow_job-completed.json", REPO,
         RUN_ID, JOB_ID, "completed", "success", t0, t0.plusSeconds(20), t0.plusSeconds(120), "deploy", "main"));
 
     return new Scenario(NAME, "GitHub run -> OIDC user -> TokenRequest -> service-account token -> EKS IRSA "

@@ -33,7 +33,7 @@ public final class LegacySecretToken {
     String run = IdentityRef.githubRun(REPO, Long.toString(RUN_ID)).toString();
     String job = IdentityRef.githubJob(REPO, Long.toString(JOB_ID)).toString();
     List<SourceRecord> r = new ArrayList<>();
-    r.add(CiSources.githubJob("01-github-workflow_job-in_progress.json", "d1b4a5a6-0a4b-11f0-8de9-0242ac120002",
+    r.add(CiSources.githubJob("01-github-workflow_job-in_progress.json",
         REPO, RUN_ID, JOB_ID, "in_progress", null, t0, t0.plusSeconds(5), null, "migrate", "main"));
     r.add(new AuditSource(CLUSTER, "4b2d6f8a-1c3e-4a5b-9d7f-0e1a2b3c4d5e", t0.plusSeconds(20))
         .request("get", "/api/v1/namespaces/legacy/secrets/deployer-token")
@@ -45,7 +45,7 @@ public final class LegacySecretToken {
     r.add(legacyUse("03-k8s-audit-legacy-token-use.json", "5c3e7a9b-2d4f-4b6c-8e0a-1f2b3c4d5e6f",
         t0.plusSeconds(40), RUNNER_IP, "kubectl/v1.33.0 (linux/amd64) kubernetes/60a317e", "list",
         "/apis/apps/v1/namespaces/legacy/deployments", "deployments"));
-    r.add(CiSources.githubJob("04-github-workflow_job-completed.json", "e2c5b6b7-0a4b-11f0-8de9-0242ac120002", REPO,
+    r.add(CiSources.githubJob("04-github-workflow_job-completed.json", REPO,
         RUN_ID, JOB_ID, "completed", "success", t0, t0.plusSeconds(5), t0.plusSeconds(90), "migrate", "main"));
     r.add(legacyUse("05-k8s-audit-legacy-token-reuse.json", "6d4f8b0c-3e5a-4c7d-9f1b-2a3b4c5d6e7f",
         t0.plusSeconds(90).plus(REUSE_AFTER), LATER_IP, "curl/8.5.0", "get",
