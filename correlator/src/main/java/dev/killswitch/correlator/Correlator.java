@@ -1,5 +1,7 @@
 package dev.killswitch.correlator;
 
+import dev.killswitch.correlator.internal.graph.JoinSettings;
+import dev.killswitch.correlator.internal.graph.TriggerSettings;
 import dev.killswitch.correlator.internal.query.Answers;
 import dev.killswitch.correlator.internal.query.QueryRouter;
 import dev.killswitch.correlator.internal.query.QueryRoutes;
@@ -13,6 +15,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
@@ -25,10 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The correlator: a Kafka Streams application (exactly-once v2) that builds the pipeline -> cluster -> cloud access
- * graph, keeps one chain per root, fires the job-completed trigger, and answers analyst queries from its stores.
+ * graph, keeps one chain per root, fires the triggers of DESIGN.md, and answers analyst queries from its stores.
  *
- * <p>Reads killswitch.events.ci, .events.k8s, .events.cloud (wired, not used yet) and .revocation.results; writes
- * killswitch.chains (chain snapshots, key chain id), killswitch.revocation.requests (key target) and
+ * <p>Reads killswitch.events.ci, .events.k8s, .events.cloud and .revocation.results; writes killswitch.chains (chain
+ * snapshots, key chain id), killswitch.revocation.requests (key target), killswitch.alerts (key subject) and
  * killswitch.deadletter. HTTP: {@code GET /v1/chains?node=}, {@code /v1/chains/{chainId}},
  * {@code /v1/identities/{ref}} (see {@link #addRoutes}). correlator/README.md describes the topology.
  */
@@ -65,9 +70,31 @@ public final class Correlator implements AutoCloseable {
   }
 
   static Topology topology(CorrelatorConfig config, Topics topics, MeterRegistry registry) {
-    return CorrelatorTopology.build(
-        new CorrelatorTopology.Settings(config.jobCompletedGrace(), config.triggerMode(), config.retention()),
-        topics, new CorrelatorMetrics(registry));
+    return CorrelatorTopology.build(settings(config), topics, new CorrelatorMetrics(registry));
+  }
+
+  /** The configuration as the topology's parts need it. */
+  static CorrelatorTopology.Settings settings(CorrelatorConfig config) {
+    Correlation c = config.correlation();
+    JoinSettings joins = new JoinSettings(c.ciRunExtraKey(), c.ciJobExtraKey(),
+        c.rawClaims().stream().map(r -> new JoinSettings.RawClaim(r.provider(), r.host(), r.repositoryKey(),
+            r.runIdKey(), r.jobIdKey())).toList(),
+        c.clusters(), roots(c), c.githubIssuer(), c.wifPoolIssuers(), Pattern.compile(c.sessionRunIdPattern()),
+        c.matchWindow(), c.weakConfidence());
+    TriggerSettings triggers = new TriggerSettings(config.jobCompletedGrace(), config.triggerMode(),
+        c.reuseTolerance(), c.trustedNetworks(), c.boundaryPrefixV4(), c.boundaryPrefixV6(),
+        c.outsideBoundaryRevokes(),
+        c.breakGlass().stream().map(b -> new TriggerSettings.BreakGlass(b.pattern(), b.maxDuration(), b.override()))
+            .toList(),
+        c.revocationPropagation(), c.accountNames(), c.projectNames());
+    return new CorrelatorTopology.Settings(config.retention(), joins, triggers);
+  }
+
+  /** Break-glass identities root their own chains, as configured roots do. */
+  private static List<String> roots(Correlation c) {
+    List<String> roots = new ArrayList<>(c.roots());
+    c.breakGlass().forEach(b -> roots.add(b.pattern()));
+    return roots;
   }
 
   /** The Kafka Streams settings: pass-through client settings, then the ones the correlator depends on. */

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Settings of one correlator instance. A null optional setting takes its default; every problem is reported
@@ -21,10 +23,11 @@ import java.util.List;
  * @param retention state expires this long after a chain's (or node's) last activity, and redelivered events are
  *     recognised for as long; default 7 days
  * @param access the bearer tokens allowed to query (role analyst) (required)
+ * @param correlation how events are joined and what the triggers consider; default {@link Correlation#defaults()}
  */
 public record CorrelatorConfig(String applicationId, Path stateDir, String applicationServer,
                                Duration jobCompletedGrace, RevocationRequested.Mode triggerMode, Duration retention,
-                               ApiAccess access) {
+                               ApiAccess access, Correlation correlation) {
 
   public static final String DEFAULT_APPLICATION_ID = "killswitch-correlator";
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
@@ -34,6 +37,7 @@ public record CorrelatorConfig(String applicationId, Path stateDir, String appli
     jobCompletedGrace = jobCompletedGrace == null ? Duration.ZERO : jobCompletedGrace;
     triggerMode = triggerMode == null ? RevocationRequested.Mode.DRY_RUN : triggerMode;
     retention = retention == null ? DEFAULT_RETENTION : retention;
+    correlation = correlation == null ? Correlation.defaults() : correlation;
     List<String> problems = new ArrayList<>();
     if (applicationId.isBlank() || !applicationId.matches("[A-Za-z0-9._-]+")) {
       problems.add("applicationId must be letters, digits, '.', '_' or '-': '" + applicationId + "'");
@@ -53,40 +57,109 @@ public record CorrelatorConfig(String applicationId, Path stateDir, String appli
     if (access == null) {
       problems.add("access is required");
     }
+    problems.addAll(correlation.problems());
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid correlator configuration: " + String.join("; ", problems));
     }
   }
 
+  /** The settings of the foundation issue, with every correlation default. */
+  public CorrelatorConfig(String applicationId, Path stateDir, String applicationServer, Duration jobCompletedGrace,
+                          RevocationRequested.Mode triggerMode, Duration retention, ApiAccess access) {
+    this(applicationId, stateDir, applicationServer, jobCompletedGrace, triggerMode, retention, access, null);
+  }
+
   /** Every default, with the two settings that have none. */
   public static CorrelatorConfig defaults(Path stateDir, ApiAccess access) {
-    return new CorrelatorConfig(null, stateDir, null, null, null, null, access);
+    return new CorrelatorConfig(null, stateDir, null, null, null, null, access, null);
   }
 
   public CorrelatorConfig withApplicationId(String id) {
-    return new CorrelatorConfig(id, stateDir, applicationServer, jobCompletedGrace, triggerMode, retention, access);
+    return new CorrelatorConfig(id, stateDir, applicationServer, jobCompletedGrace, triggerMode, retention, access,
+        correlation);
   }
 
   public CorrelatorConfig withApplicationServer(String hostPort) {
-    return new CorrelatorConfig(applicationId, stateDir, hostPort, jobCompletedGrace, triggerMode, retention, access);
+    return new CorrelatorConfig(applicationId, stateDir, hostPort, jobCompletedGrace, triggerMode, retention, access,
+        correlation);
   }
 
   public CorrelatorConfig withJobCompletedGrace(Duration grace) {
-    return new CorrelatorConfig(applicationId, stateDir, applicationServer, grace, triggerMode, retention, access);
+    return new CorrelatorConfig(applicationId, stateDir, applicationServer, grace, triggerMode, retention, access,
+        correlation);
   }
 
   public CorrelatorConfig withTriggerMode(RevocationRequested.Mode mode) {
-    return new CorrelatorConfig(applicationId, stateDir, applicationServer, jobCompletedGrace, mode, retention, access);
+    return new CorrelatorConfig(applicationId, stateDir, applicationServer, jobCompletedGrace, mode, retention, access,
+        correlation);
   }
 
   public CorrelatorConfig withRetention(Duration r) {
-    return new CorrelatorConfig(applicationId, stateDir, applicationServer, jobCompletedGrace, triggerMode, r, access);
+    return new CorrelatorConfig(applicationId, stateDir, applicationServer, jobCompletedGrace, triggerMode, r, access,
+        correlation);
+  }
+
+  public CorrelatorConfig withCorrelation(Correlation c) {
+    return new CorrelatorConfig(applicationId, stateDir, applicationServer, jobCompletedGrace, triggerMode, retention,
+        access, c);
+  }
+
+  /** The user.extra keys holding the CI run and job references (default killswitch.dev/ci-run, -/ci-job). */
+  public CorrelatorConfig withCiExtraKeys(String runKey, String jobKey) {
+    return correlation(b -> b.ciExtraKeys(runKey, jobKey));
+  }
+
+  /** user.extra keys holding raw OIDC claims, for setups that do not build references in CEL. */
+  public CorrelatorConfig withRawClaims(List<Correlation.RawClaims> claims) {
+    return correlation(b -> b.rawClaims(claims));
+  }
+
+  /** OIDC issuer URL, EKS cluster name or cluster ARN -> cluster name. */
+  public CorrelatorConfig withClusters(Map<String, String> issuerOrEksName) {
+    return correlation(b -> b.clusters(issuerOrEksName));
+  }
+
+  /** Display names of AWS accounts and GCP projects, for alerts. */
+  public CorrelatorConfig withDisplayNames(Map<String, String> accounts, Map<String, String> projects) {
+    return correlation(b -> b.accountNames(accounts).projectNames(projects));
+  }
+
+  /** Identity-reference patterns that root chains of their own (human users). */
+  public CorrelatorConfig withRoots(List<String> patterns) {
+    return correlation(b -> b.roots(patterns));
+  }
+
+  public CorrelatorConfig withBreakGlass(List<Correlation.BreakGlass> identities) {
+    return correlation(b -> b.breakGlass(identities));
+  }
+
+  /** The reach and the confidence of window-plus-subject matches (default 10 minutes, 0.7). */
+  public CorrelatorConfig withMatchWindow(Duration window, double confidence) {
+    return correlation(b -> b.matchWindow(window, confidence));
+  }
+
+  public CorrelatorConfig withReuseTolerance(Duration tolerance) {
+    return correlation(b -> b.reuseTolerance(tolerance));
+  }
+
+  /** The outside-boundary policy: trusted CIDRs, what counts as one network, and whether it revokes. */
+  public CorrelatorConfig withBoundary(List<String> trustedNetworks, int prefixV4, int prefixV6, boolean revokes) {
+    return correlation(b -> b.trustedNetworks(trustedNetworks).boundaryPrefixes(prefixV4, prefixV6)
+        .outsideBoundaryRevokes(revokes));
+  }
+
+  public CorrelatorConfig withRevocationPropagation(Duration propagation) {
+    return correlation(b -> b.revocationPropagation(propagation));
+  }
+
+  private CorrelatorConfig correlation(UnaryOperator<Correlation.Builder> change) {
+    return withCorrelation(change.apply(correlation.toBuilder()).build());
   }
 
   @Override
   public String toString() {
     return "CorrelatorConfig[applicationId=" + applicationId + ", stateDir=" + stateDir + ", applicationServer="
         + applicationServer + ", jobCompletedGrace=" + jobCompletedGrace + ", triggerMode=" + triggerMode.wire()
-        + ", retention=" + retention + ", access=" + access + "]";
+        + ", retention=" + retention + ", access=" + access + ", correlation=" + correlation + "]";
   }
 }

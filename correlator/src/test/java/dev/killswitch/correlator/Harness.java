@@ -50,6 +50,7 @@ final class Harness implements AutoCloseable {
   private final List<Envelope<?>> snapshots = new ArrayList<>();
   private final List<TestRecord<String, byte[]>> deadLetters = new ArrayList<>();
   private final List<String> tombstones = new ArrayList<>();
+  private final List<Envelope<?>> alerts = new ArrayList<>();
 
   Harness() {
     this(Duration.ZERO);
@@ -60,19 +61,27 @@ final class Harness implements AutoCloseable {
   }
 
   Harness(Duration grace, Duration retention) {
+    this(c -> c.withJobCompletedGrace(grace).withRetention(retention));
+  }
+
+  /** With the defaults changed by {@code settings} (the state directory and access are the harness's). */
+  Harness(java.util.function.UnaryOperator<CorrelatorConfig> settings) {
+    this(settings, Events.T0);
+  }
+
+  Harness(java.util.function.UnaryOperator<CorrelatorConfig> settings, Instant wallClockStart) {
     try {
       stateDir = Files.createTempDirectory("correlator-ttd");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    CorrelatorConfig config = CorrelatorConfig.defaults(stateDir, ACCESS).withJobCompletedGrace(grace)
-        .withRetention(retention);
+    CorrelatorConfig config = settings.apply(CorrelatorConfig.defaults(stateDir, ACCESS));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "correlator-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(Correlator.topology(config, topics, registry), props, Events.T0);
+    driver = new TopologyTestDriver(Correlator.topology(config, topics, registry), props, wallClockStart);
   }
 
   /** Sends the event to the topic its type belongs on, timestamped with its time, as ingest would. */
@@ -133,6 +142,17 @@ final class Harness implements AutoCloseable {
     return latest;
   }
 
+  /** Every alert emitted so far, decoded. */
+  List<dev.killswitch.schemas.event.Alert> alerts() {
+    drain();
+    return alerts.stream().map(e -> e.dataAs(dev.killswitch.schemas.event.Alert.class)).toList();
+  }
+
+  List<Envelope<?>> alertEvents() {
+    drain();
+    return List.copyOf(alerts);
+  }
+
   List<TestRecord<String, byte[]>> deadLetters() {
     drain();
     return List.copyOf(deadLetters);
@@ -178,6 +198,11 @@ final class Harness implements AutoCloseable {
       } else {
         snapshots.add(CloudEventCodec.fromKafka(r.headers(), r.value()));
       }
+    }
+    var alertTopic = driver.createOutputTopic(topics.alerts(), new StringDeserializer(), new ByteArrayDeserializer());
+    while (!alertTopic.isEmpty()) {
+      TestRecord<String, byte[]> r = alertTopic.readRecord();
+      alerts.add(CloudEventCodec.fromKafka(r.headers(), r.value()));
     }
     var dead = driver.createOutputTopic(topics.deadletter(), new StringDeserializer(), new ByteArrayDeserializer());
     while (!dead.isEmpty()) {

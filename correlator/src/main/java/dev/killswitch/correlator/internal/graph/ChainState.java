@@ -19,12 +19,15 @@ import java.util.TreeSet;
  *
  * @param completion when the run was first seen complete and when its trigger is due, or null while it runs
  * @param fired target reference -> the request id that covers it (the run itself and each credential)
+ * @param occurrences occurrence key ({@code <trigger> <target> [<detail>]}) -> what fired for it
  * @param version how many snapshots were written; part of each snapshot's CloudEvent id
  * @param updatedAt wall-clock time of the last change: retention counts from here
+ * @param timerAt the wall-clock time the chain is scheduled for in the {@code trigger-schedule} index, or null
  */
 public record ChainState(String chainId, String root, Map<String, EdgeState> edges, CiStatus run,
                          Map<String, CiStatus> jobs, Map<String, RevocationMark> revocations, Completion completion,
-                         Map<String, String> fired, long version, Instant updatedAt) {
+                         Map<String, String> fired, Map<String, Occurrence> occurrences, long version,
+                         Instant updatedAt, Instant timerAt) {
 
   public static final String ACTIVE = "active";
   public static final String COMPLETED = "completed";
@@ -46,11 +49,12 @@ public record ChainState(String chainId, String root, Map<String, EdgeState> edg
     jobs = sorted(jobs);
     revocations = sorted(revocations);
     fired = sorted(fired);
+    occurrences = sorted(occurrences);
   }
 
   public static ChainState empty(String root) {
     return new ChainState(DeterministicIds.chainId(root), root, Map.of(), null, Map.of(), Map.of(), null, Map.of(),
-        0, null);
+        Map.of(), 0, null, null);
   }
 
   /** This chain with one more change applied; the same content when the change was already part of it. */
@@ -135,18 +139,42 @@ public record ChainState(String chainId, String root, Map<String, EdgeState> edg
     return fired.containsKey(ref) ? REQUESTED : NONE;
   }
 
-  /** The credentials of the chain (tokens, keys, sessions), sorted. */
+  /** The credentials of the chain (tokens, keys, sessions) and its bindings: what a revocation acts on, sorted. */
   public List<String> credentials() {
     TreeSet<String> out = new TreeSet<>();
     for (EdgeState e : edges.values()) {
       for (String ref : List.of(e.from(), e.to())) {
         Kind kind = Nodes.kindOf(ref);
-        if (kind.isCredential()) {
+        if (Nodes.isRevocable(kind)) {
           out.add(ref);
         }
       }
     }
     return new ArrayList<>(out);
+  }
+
+  /** The chain's edges leaving {@code ref}. */
+  public List<EdgeState> outbound(String ref) {
+    return edges.values().stream().filter(e -> e.from().equals(ref)).toList();
+  }
+
+  /** The chain's edges reaching {@code ref}. */
+  public List<EdgeState> inbound(String ref) {
+    return edges.values().stream().filter(e -> e.to().equals(ref)).toList();
+  }
+
+  /**
+   * When the run completed at the source: its run-level completion, else the latest of its jobs' completions; null
+   * while it is not complete.
+   */
+  public Instant completedAt() {
+    if (!isComplete()) {
+      return null;
+    }
+    if (run != null) {
+      return run.statusAt();
+    }
+    return jobs.values().stream().map(CiStatus::statusAt).max(Instant::compareTo).orElse(null);
   }
 
   /** {@code revoked} once every credential has been revoked, {@code completed} once the run is, else active. */
@@ -164,26 +192,40 @@ public record ChainState(String chainId, String root, Map<String, EdgeState> edg
         edges.values().stream().map(EdgeState::toSnapshotEdge).toList(), updatedAt);
   }
 
-  /** True when both hold the same content, whatever their bookkeeping (version, updatedAt). */
+  /** True when both hold the same content, whatever their bookkeeping (version, updatedAt, timerAt). */
   public boolean sameContent(ChainState other) {
-    return other != null && withBookkeeping(0, null).equals(other.withBookkeeping(0, null));
+    return other != null && withBookkeeping(0, null).withTimer(null)
+        .equals(other.withBookkeeping(0, null).withTimer(null));
   }
 
   public ChainState withCompletion(Completion c) {
-    return new ChainState(chainId, root, edges, run, jobs, revocations, c, fired, version, updatedAt);
+    return new ChainState(chainId, root, edges, run, jobs, revocations, c, fired, occurrences, version, updatedAt,
+        timerAt);
   }
 
   public ChainState withFired(Map<String, String> f) {
-    return new ChainState(chainId, root, edges, run, jobs, revocations, completion, f, version, updatedAt);
+    return new ChainState(chainId, root, edges, run, jobs, revocations, completion, f, occurrences, version,
+        updatedAt, timerAt);
+  }
+
+  public ChainState withOccurrences(Map<String, Occurrence> o) {
+    return new ChainState(chainId, root, edges, run, jobs, revocations, completion, fired, o, version, updatedAt,
+        timerAt);
   }
 
   public ChainState withBookkeeping(long v, Instant at) {
-    return new ChainState(chainId, root, edges, run, jobs, revocations, completion, fired, v, at);
+    return new ChainState(chainId, root, edges, run, jobs, revocations, completion, fired, occurrences, v, at,
+        timerAt);
+  }
+
+  public ChainState withTimer(Instant t) {
+    return new ChainState(chainId, root, edges, run, jobs, revocations, completion, fired, occurrences, version,
+        updatedAt, t);
   }
 
   private ChainState with(Map<String, EdgeState> e, CiStatus r, Map<String, CiStatus> j,
                           Map<String, RevocationMark> rev) {
-    return new ChainState(chainId, root, e, r, j, rev, completion, fired, version, updatedAt);
+    return new ChainState(chainId, root, e, r, j, rev, completion, fired, occurrences, version, updatedAt, timerAt);
   }
 
   private static void see(Map<String, Instant[]> seen, String ref, Instant first, Instant last) {

@@ -11,15 +11,22 @@ import java.util.TreeSet;
 /**
  * An edge aggregated over every observation of it. Merging is commutative and idempotent per event id (as long as
  * the event is still among the kept evidence), so the same observations in any order give the same state: times
- * are min/max, sets are unions kept sorted and capped at their smallest members, evidence is the earliest events.
+ * are min/max, sets are unions kept sorted and capped at their smallest members, evidence is the earliest events,
+ * the confidence is the best of any observation.
  *
  * @param roots the chain roots observations named for this edge (see {@link EdgeFact#root()})
  * @param evidence the earliest {@value #MAX_EVIDENCE} events, by time then id
  * @param count how many observations counted as a use (see {@link EdgeFact#count()})
+ * @param scopes for {@code used}: the clusters, accounts or projects the calls were made in
+ * @param lastSucceeded for {@code used}: when the latest successful call happened, null when none succeeded
+ * @param basis how the edge was learned: the distinct join bases of its observations ({@code exact:...},
+ *     {@code window:...})
+ * @param latest the latest observation (by time, then id): the evidence of what happened last
  */
 public record EdgeState(String from, String to, String kind, double confidence, List<String> roots,
                         List<Evidence> evidence, Instant firstSeen, Instant lastSeen, long count,
-                        List<String> verbs, List<String> resources, List<String> sourceIps) {
+                        List<String> verbs, List<String> resources, List<String> sourceIps,
+                        List<String> scopes, Instant lastSucceeded, List<String> basis, Evidence latest) {
 
   public static final int MAX_EVIDENCE = 20;
   public static final int MAX_DISTINCT = 32;
@@ -33,6 +40,8 @@ public record EdgeState(String from, String to, String kind, double confidence, 
     verbs = verbs == null ? List.of() : List.copyOf(verbs);
     resources = resources == null ? List.of() : List.copyOf(resources);
     sourceIps = sourceIps == null ? List.of() : List.copyOf(sourceIps);
+    scopes = scopes == null ? List.of() : List.copyOf(scopes);
+    basis = basis == null ? List.of() : List.copyOf(basis);
   }
 
   /** {@code <from> <kind> <to>}: identity references hold no white space, so the key is unambiguous. */
@@ -46,18 +55,28 @@ public record EdgeState(String from, String to, String kind, double confidence, 
 
   /** The state after one observation. */
   public static EdgeState of(EdgeFact fact) {
-    return new EdgeState(fact.from(), fact.to(), fact.kind(), fact.confidence(), List.of(), List.of(),
-        fact.at(), fact.at(), 0, List.of(), List.of(), List.of()).merge(fact);
+    return empty(fact).merge(fact);
   }
 
-  /** This state with one more observation; the same state when the observation is already part of it. */
+  /** An aggregate of no observation yet; only attributions merged into it keep it from being one. */
+  public static EdgeState empty(EdgeFact fact) {
+    return new EdgeState(fact.from(), fact.to(), fact.kind(), 0.0, List.of(), List.of(), fact.at(), fact.at(), 0,
+        List.of(), List.of(), List.of(), List.of(), null, List.of(), null);
+  }
+
+  /**
+   * This state with one more observation; the same state when the observation is already part of it. An
+   * {@linkplain EdgeFact#attributedOnly() attribution} adds its root only.
+   */
   public EdgeState merge(EdgeFact fact) {
     if (!fact.key().equals(key())) {
       throw new IllegalArgumentException("edge " + fact.key() + " merged into " + key());
     }
     Evidence seen = new Evidence(fact.eventId(), fact.at());
-    if (evidence.contains(seen)) {
-      return this;
+    if (fact.attributedOnly() || evidence.contains(seen)) {
+      List<String> r = union(roots, fact.root());
+      return r == roots ? this : new EdgeState(from, to, kind, confidence, r, evidence, firstSeen, lastSeen, count,
+          verbs, resources, sourceIps, scopes, lastSucceeded, basis, latest);
     }
     TreeSet<Evidence> ev = new TreeSet<>(Evidence.ORDER);
     ev.addAll(evidence);
@@ -65,10 +84,19 @@ public record EdgeState(String from, String to, String kind, double confidence, 
     while (ev.size() > MAX_EVIDENCE) {
       ev.pollLast();
     }
+    boolean first = evidence.isEmpty();
+    Instant succeeded = Boolean.TRUE.equals(fact.succeeded()) ? max(lastSucceeded, fact.at()) : lastSucceeded;
     return new EdgeState(from, to, kind, Math.max(confidence, fact.confidence()),
         union(roots, fact.root()), new ArrayList<>(ev),
-        min(firstSeen, fact.at()), max(lastSeen, fact.at()), count + fact.count(),
-        union(verbs, fact.verb()), union(resources, fact.resource()), union(sourceIps, fact.sourceIps()));
+        first ? fact.at() : min(firstSeen, fact.at()), first ? fact.at() : max(lastSeen, fact.at()),
+        count + fact.count(), union(verbs, fact.verb()), union(resources, fact.resource()),
+        union(sourceIps, fact.sourceIps()), union(scopes, fact.scope()), succeeded, union(basis, fact.basis()),
+        latest == null || Evidence.ORDER.compare(seen, latest) > 0 ? seen : latest);
+  }
+
+  /** True until an observation (not only an attribution) was merged. */
+  public boolean isEmpty() {
+    return evidence.isEmpty();
   }
 
   /** As it appears in chain snapshots. */
@@ -98,10 +126,10 @@ public record EdgeState(String from, String to, String kind, double confidence, 
   }
 
   private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
+    return a == null ? b : a.isBefore(b) ? a : b;
   }
 
   private static Instant max(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
+    return a == null ? b : a.isAfter(b) ? a : b;
   }
 }

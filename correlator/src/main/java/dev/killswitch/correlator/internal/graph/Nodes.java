@@ -8,18 +8,24 @@ public final class Nodes {
 
   private Nodes() {}
 
-  /** Kinds that root a chain today: CI runs and pipelines (human and break-glass roots come with issue 4). */
+  /** Kinds that root a chain by themselves: CI runs and pipelines (other roots are configured patterns). */
   public static boolean isRoot(Kind kind) {
     return kind == Kind.GITHUB_RUN || kind == Kind.GITLAB_PIPELINE || kind == Kind.CDEVENTS_RUN;
   }
 
   /**
-   * True when everything a node does belongs to every chain it is part of. A credential or a run is specific to
-   * its chains; a principal (a user, a service account, a role) is shared by many runs, so only the edges an
-   * event attributes to a chain (see {@link EdgeFact#root()}) join that chain.
+   * True when everything a node does belongs to every chain it is part of. A credential, a run or a pod is specific
+   * to its chains; a principal (a user, a service account, a role, an OIDC subject, a federation principal) is
+   * shared by many runs, so only the observations attributed to a chain (see {@link EdgeFact#root()}) join that
+   * chain.
    */
   public static boolean propagates(Kind kind) {
-    return kind.isCredential() || kind.isCi();
+    return kind.isCredential() || kind.isCi() || kind == Kind.K8S_POD;
+  }
+
+  /** Nodes a revocation acts on: credentials, and bindings (their subjects are removed). */
+  public static boolean isRevocable(Kind kind) {
+    return kind.isCredential() || kind == Kind.K8S_BINDING;
   }
 
   /** The kind as written in answers and snapshots, e.g. {@code k8s-token}. */

@@ -6,6 +6,7 @@ import dev.killswitch.correlator.internal.graph.JobCompletedTrigger;
 import dev.killswitch.correlator.internal.graph.NodeChain;
 import dev.killswitch.correlator.internal.graph.NodeRevocations;
 import dev.killswitch.correlator.internal.graph.Nodes;
+import dev.killswitch.correlator.internal.graph.Occurrence;
 import dev.killswitch.correlator.internal.graph.RevocationMark;
 import dev.killswitch.correlator.internal.streams.StoreKeys;
 import dev.killswitch.schemas.IdentityRef;
@@ -30,12 +31,19 @@ public final class Answers {
   }
 
   public static Views.ChainView chainView(ChainState c) {
+    Map<String, String> requestedBy = new TreeMap<>();
+    List<Views.Fired> fired = new ArrayList<>();
+    for (Occurrence o : c.occurrences().values()) {
+      fired.add(new Views.Fired(o.trigger(), o.target(), o.requestId(), o.alertId(), o.at()));
+      if (o.requestId() != null) {
+        requestedBy.put(o.requestId(), "trigger:" + o.trigger());
+      }
+    }
     List<Views.Requested> requested = new ArrayList<>();
-    Map<String, String> fired = new TreeMap<>(c.fired());
-    fired.forEach((target, requestId) ->
-        requested.add(new Views.Requested(target, requestId, JobCompletedTrigger.REQUESTED_BY, c.revocationOf(target))));
+    new TreeMap<>(c.fired()).forEach((target, requestId) -> requested.add(new Views.Requested(target, requestId,
+        requestedBy.getOrDefault(requestId, JobCompletedTrigger.REQUESTED_BY), c.revocationOf(target))));
     return new Views.ChainView(c.chainId(), c.root(), c.status(), c.nodes(),
-        c.edges().values().stream().map(Views.EdgeView::of).toList(), requested, c.updatedAt());
+        c.edges().values().stream().map(Views.EdgeView::of).toList(), requested, fired, c.updatedAt());
   }
 
   /** The chains (id and root) the node is part of, as the local node -> chain index says. */
@@ -48,8 +56,8 @@ public final class Answers {
   public Optional<Views.IdentityView> identity(IdentityRef ref) {
     String node = ref.toString();
     List<Views.ChainRef> chains = chainsOf(ref);
-    List<EdgeState> in = stores.edges(node, StoreKeys.IN);
-    List<EdgeState> out = stores.edges(node, StoreKeys.OUT);
+    List<EdgeState> in = stores.edges(node, StoreKeys.IN).stream().filter(e -> !e.isEmpty()).toList();
+    List<EdgeState> out = stores.edges(node, StoreKeys.OUT).stream().filter(e -> !e.isEmpty()).toList();
     Optional<NodeRevocations> revs = stores.revocations(node);
     if (chains.isEmpty() && in.isEmpty() && out.isEmpty() && revs.isEmpty()) {
       return Optional.empty();

@@ -15,23 +15,39 @@ public final class Views {
 
   private Views() {}
 
-  /** One chain: nodes with revocation state, edges with evidence, status, and the revocation requests it caused. */
+  /**
+   * One chain: nodes with revocation state, edges with evidence, status, the revocation requests it caused and
+   * every trigger occurrence (requests and alerts).
+   */
   public record ChainView(String chainId, String root, String status, List<ChainSnapshot.Node> nodes,
-                          List<EdgeView> edges, List<Requested> revocations, Instant updatedAt) {}
+                          List<EdgeView> edges, List<Requested> revocations, List<Fired> triggers,
+                          Instant updatedAt) {}
 
-  /** An edge with everything known about it. */
-  public record EdgeView(String from, String to, String kind, double confidence, List<String> evidence,
-                         Instant firstSeen, Instant lastSeen, long count, List<String> verbs,
-                         List<String> resources, List<String> sourceIps) {
+  /**
+   * An edge with everything known about it.
+   *
+   * @param confidence 1.0 for an exact join; the configured weak confidence (0.7) for a window-plus-subject match
+   * @param basis which joins the edge was learned by: {@code exact:<key>} or {@code window:<key>}
+   * @param scopes for {@code used}: the clusters, accounts or projects the calls were made in
+   * @param lastSucceeded for {@code used}: the latest successful call
+   */
+  public record EdgeView(String from, String to, String kind, double confidence, List<String> basis,
+                         List<String> evidence, Instant firstSeen, Instant lastSeen, long count, List<String> verbs,
+                         List<String> resources, List<String> sourceIps, List<String> scopes,
+                         Instant lastSucceeded) {
 
     static EdgeView of(EdgeState e) {
-      return new EdgeView(e.from(), e.to(), e.kind(), e.confidence(), e.evidence().stream().map(Evidence::id).toList(),
-          e.firstSeen(), e.lastSeen(), e.count(), e.verbs(), e.resources(), e.sourceIps());
+      return new EdgeView(e.from(), e.to(), e.kind(), e.confidence(), e.basis(),
+          e.evidence().stream().map(Evidence::id).toList(), e.firstSeen(), e.lastSeen(), e.count(), e.verbs(),
+          e.resources(), e.sourceIps(), e.scopes(), e.lastSucceeded());
     }
   }
 
   /** A revocation request a trigger emitted for a target of the chain, and that target's state now. */
   public record Requested(String target, String requestId, String requestedBy, String revocation) {}
+
+  /** A trigger occurrence: what fired, about what, and the request and alert it emitted. */
+  public record Fired(String trigger, String target, String requestId, String alertId, Instant at) {}
 
   /** A chain a node is part of. */
   public record ChainRef(String chainId, String root) {}

@@ -2,27 +2,26 @@ package dev.killswitch.correlator.internal.streams;
 
 import dev.killswitch.correlator.internal.graph.ChainMessage;
 import dev.killswitch.correlator.internal.graph.ChainState;
-import dev.killswitch.correlator.internal.graph.JobCompletedTrigger;
+import dev.killswitch.correlator.internal.graph.ChainTriggers;
+import dev.killswitch.correlator.internal.graph.Firing;
+import dev.killswitch.correlator.internal.graph.TriggerSettings;
 import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.DeterministicIds;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.EventType;
+import dev.killswitch.schemas.event.Alert;
 import dev.killswitch.schemas.event.RevocationRequested;
-import dev.killswitch.schemas.event.RevocationRequested.Mode;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Objects;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,36 +29,38 @@ import org.slf4j.MDC;
 
 /**
  * Chains and triggers, partitioned by chain id (input: the {@code chain-updates} repartition topic). Applies each
- * change to the chain's state, decides the job-completed trigger, and on every change writes the chain snapshot
- * and then the revocation requests it caused, in the same step, so that under exactly-once both are committed
- * together with the state that remembers them, and the revoker finds the snapshot it plans from.
+ * change to the chain's state, decides the triggers ({@link ChainTriggers}), and on every change writes the chain
+ * snapshot and then the revocation requests and alerts it caused, in the same step, so that under exactly-once all
+ * are committed together with the state that remembers them, and the revoker finds the snapshot it plans from.
  *
- * <p>With a grace period, a wall-clock punctuator fires the runs whose grace has passed (the
- * {@code trigger-schedule} store holds only the chains that wait).
+ * <p>A chain that waits for the wall clock (a grace period, a break-glass bound) is in the {@code trigger-schedule}
+ * time index; a punctuator reads the index up to now. Expiry reads the {@code chain-expiry-index}.
  */
 final class ChainProcessor implements Processor<String, ChainMessage, String, Emitted> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChainProcessor.class);
   static final URI SOURCE = URI.create("killswitch://correlator");
-  private static final Duration MIN_TICK = Duration.ofMillis(100);
-  private static final Duration MAX_TICK = Duration.ofSeconds(1);
+  private static final String DUE = "t";
+  private static final String CHAIN = "x";
+  private static final Duration TICK = Duration.ofSeconds(1);
 
   private final String chainsTopic;
   private final String requestsTopic;
-  private final Duration grace;
-  private final Mode mode;
+  private final String alertsTopic;
+  private final TriggerSettings triggers;
   private final Duration retention;
   private final CorrelatorMetrics metrics;
   private ProcessorContext<String, Emitted> context;
   private KeyValueStore<String, ChainState> chains;
-  private KeyValueStore<String, Long> schedule;
+  private TimeIndex schedule;
+  private TimeIndex expiry;
 
-  ChainProcessor(String chainsTopic, String requestsTopic, Duration grace, Mode mode, Duration retention,
-                 CorrelatorMetrics metrics) {
+  ChainProcessor(String chainsTopic, String requestsTopic, String alertsTopic, TriggerSettings triggers,
+                 Duration retention, CorrelatorMetrics metrics) {
     this.chainsTopic = chainsTopic;
     this.requestsTopic = requestsTopic;
-    this.grace = grace;
-    this.mode = mode;
+    this.alertsTopic = alertsTopic;
+    this.triggers = triggers;
     this.retention = retention;
     this.metrics = metrics;
   }
@@ -68,12 +69,11 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
   public void init(ProcessorContext<String, Emitted> context) {
     this.context = context;
     this.chains = context.getStateStore(TopologyNames.CHAINS_STORE);
-    this.schedule = context.getStateStore(TopologyNames.TRIGGER_SCHEDULE_STORE);
-    // Also without a grace period: chains scheduled under an earlier, longer grace still fire after a restart.
-    Duration half = grace.dividedBy(2);
-    Duration tick = grace.isZero() ? MAX_TICK
-        : half.compareTo(MIN_TICK) < 0 ? MIN_TICK : half.compareTo(MAX_TICK) > 0 ? MAX_TICK : half;
-    context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
+    this.schedule = new TimeIndex(context.getStateStore(TopologyNames.TRIGGER_SCHEDULE_STORE), Duration.ofMillis(1));
+    this.expiry = new TimeIndex(context.getStateStore(TopologyNames.CHAIN_EXPIRY_STORE),
+        TimeIndex.bucketFor(retention));
+    // Every second whatever the grace: chains scheduled under an earlier, longer grace still fire after a restart.
+    context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     context.schedule(Expiry.interval(retention), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
 
@@ -85,26 +85,34 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
     step(before, applied, record.timestamp());
   }
 
-  /** Decides the trigger on the changed chain and, when anything changed, stores it and writes what follows. */
+  /** Decides the triggers on the changed chain and, when anything changed, stores it and writes what follows. */
   private void step(ChainState before, ChainState changed, long timestamp) {
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    JobCompletedTrigger.Decision decision = JobCompletedTrigger.evaluate(changed, now, grace, mode);
-    ChainState next = decision.state();
+    ChainTriggers.Outcome outcome = ChainTriggers.evaluate(changed, now, triggers);
+    Firing firing = outcome.firing();
+    ChainState next = firing.state();
     String chainId = next.chainId();
-    if (next.completion() != null && now.isBefore(next.completion().dueAt())) {
-      schedule.put(chainId, next.completion().dueAt().toEpochMilli());
-    } else if (before != null && before.completion() != null) {
-      schedule.delete(chainId);
+    if (!Objects.equals(next.timerAt(), outcome.nextDue())) {
+      schedule.moved(DUE, chainId, next.timerAt(), outcome.nextDue());
+      next = next.withTimer(outcome.nextDue());
     }
     if (next.sameContent(before)) {
+      if (!Objects.equals(before.timerAt(), next.timerAt())) {
+        chains.put(chainId, next);
+      }
       return;
     }
     next = next.withBookkeeping(before == null ? 1 : before.version() + 1, now);
+    expiry.moved(CHAIN, chainId, before == null ? null : before.updatedAt(), now);
     chains.put(chainId, next);
     emitSnapshot(next, timestamp, now);
-    for (RevocationRequested request : decision.requests()) {
-      emitRequest(next, request, timestamp);
+    for (int i = 0; i < firing.requests().size(); i++) {
+      emitRequest(next, firing.requests().get(i), timestamp);
     }
+    for (Alert alert : firing.alerts()) {
+      emitAlert(next, alert, timestamp);
+    }
+    firing.fired().forEach(metrics::trigger);
   }
 
   private void emitSnapshot(ChainState chain, long timestamp, Instant now) {
@@ -119,11 +127,21 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
     Envelope<?> event = new Envelope<>(request.requestId(), SOURCE, EventType.REVOCATION_REQUESTED,
         request.target(), OffsetDateTime.ofInstant(request.requestedAt(), ZoneOffset.UTC), request.target(), request);
     forward(CloudEventCodec.toKafka(requestsTopic, event), EventType.REVOCATION_REQUESTED, timestamp);
-    metrics.trigger(JobCompletedTrigger.NAME);
     try (MDC.MDCCloseable ignored = MDC.putCloseable("ref", request.target())) {
-      LOG.info("trigger {} fired for chain {} (root {}): request {} targets {} ({}, {})", JobCompletedTrigger.NAME,
+      LOG.info("{} fired for chain {} (root {}): request {} targets {} ({}, {})", request.requestedBy(),
           chain.chainId(), chain.root(), request.requestId(), request.target(), request.mode().wire(),
           request.reason());
+    }
+  }
+
+  private void emitAlert(ChainState chain, Alert alert, long timestamp) {
+    Envelope<?> event = new Envelope<>(alert.alertId(), SOURCE, EventType.ALERT, alert.subject(),
+        OffsetDateTime.ofInstant(alert.raisedAt(), ZoneOffset.UTC), alert.subject(), alert);
+    forward(CloudEventCodec.toKafka(alertsTopic, event), EventType.ALERT, timestamp);
+    metrics.alert(alert.kind());
+    try (MDC.MDCCloseable ignored = MDC.putCloseable("ref", alert.subject())) {
+      LOG.info("alert {} ({}, {}) for chain {} (root {}): {}", alert.alertId(), alert.kind(), alert.severity(),
+          chain.chainId(), chain.root(), alert.summary());
     }
   }
 
@@ -131,35 +149,32 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
     context.forward(new Record<>(out.key(), new Emitted(type, out.value()), timestamp, out.headers()));
   }
 
-  /** Wall-clock punctuation: fires the chains whose grace period has passed. */
+  /** Wall-clock punctuation: decides the chains whose time came (grace over, break-glass bound passed). */
   private void fireDue(long nowMs) {
-    List<String> due = new ArrayList<>();
-    try (KeyValueIterator<String, Long> it = schedule.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, Long> kv = it.next();
-        if (kv.value != null && kv.value <= nowMs) {
-          due.add(kv.key);
-        }
-      }
-    }
-    for (String chainId : due) {
-      ChainState chain = chains.get(chainId);
-      if (chain == null) {
-        schedule.delete(chainId);
-      } else {
-        step(chain, chain, nowMs);
+    for (TimeIndex.Entry due : schedule.takeUntil(Instant.ofEpochMilli(nowMs + 1))) {
+      ChainState chain = chains.get(due.key());
+      if (chain != null) {
+        // The index entry is gone: the chain's timer is unset until the step schedules it again.
+        step(chain, chain.withTimer(null), nowMs);
       }
     }
   }
 
   /** Wall-clock punctuation: chains without a change for the retention are dropped, and tombstoned on the topic. */
   private void expire(long nowMs) {
-    Instant cutoff = Instant.ofEpochMilli(nowMs).minus(retention);
-    List<String> expired = Expiry.sweepKeys(chains, c -> c.updatedAt() != null && c.updatedAt().isBefore(cutoff));
-    for (String chainId : expired) {
-      schedule.delete(chainId);
-      context.forward(new Record<>(chainId, new Emitted(EventType.CHAIN, null), nowMs));
+    long n = 0;
+    for (TimeIndex.Entry e : expiry.takeUntil(Instant.ofEpochMilli(nowMs).minus(retention))) {
+      ChainState chain = chains.get(e.key());
+      if (chain == null) {
+        continue;
+      }
+      if (chain.timerAt() != null) {
+        schedule.moved(DUE, e.key(), chain.timerAt(), null);
+      }
+      chains.delete(e.key());
+      context.forward(new Record<>(e.key(), new Emitted(EventType.CHAIN, null), nowMs));
+      n++;
     }
-    metrics.expired(TopologyNames.CHAINS_STORE, expired.size());
+    metrics.expired(TopologyNames.CHAINS_STORE, n);
   }
 }

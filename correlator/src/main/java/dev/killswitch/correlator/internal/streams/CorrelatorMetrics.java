@@ -31,6 +31,15 @@ public final class CorrelatorMetrics {
     registry.counter("killswitch.correlator.triggers", "trigger", trigger).increment();
   }
 
+  public void alert(String kind) {
+    registry.counter("killswitch.correlator.alerts", "kind", kind).increment();
+  }
+
+  /** A node message fed back into the graph (multi-hop membership, resolved joins). */
+  public void loop() {
+    registry.counter("killswitch.correlator.loop").increment();
+  }
+
   public void expired(String store, long n) {
     registry.counter("killswitch.correlator.expired", "store", store).increment(n);
   }

@@ -2,15 +2,17 @@ package dev.killswitch.correlator.internal.streams;
 
 import static dev.killswitch.correlator.internal.streams.TopologyNames.*;
 
+import dev.killswitch.correlator.internal.graph.Attribution;
 import dev.killswitch.correlator.internal.graph.ChainMessage;
 import dev.killswitch.correlator.internal.graph.ChainState;
+import dev.killswitch.correlator.internal.graph.JoinSettings;
 import dev.killswitch.correlator.internal.graph.NodeChain;
 import dev.killswitch.correlator.internal.graph.NodeEdge;
 import dev.killswitch.correlator.internal.graph.NodeMessage;
 import dev.killswitch.correlator.internal.graph.NodeRevocations;
+import dev.killswitch.correlator.internal.graph.TriggerSettings;
 import dev.killswitch.schemas.EventType;
 import dev.killswitch.schemas.Topics;
-import dev.killswitch.schemas.event.RevocationRequested.Mode;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
@@ -32,13 +34,20 @@ import org.apache.kafka.streams.state.Stores;
  * events.ci, events.k8s, events.cloud, revocation.results (CloudEvents, binary mode)
  *   -> intake: decode, dedupe by CloudEvent id, extract facts          [dedupe-event-ids]
  *        -> dead letters                                                -> deadletter
- *        -> node messages  -> repartition node-updates (by node ref)
- *   -> graph-nodes                               [node-chains, node-edges, node-revocations]
+ *        -> node messages  -> repartition node-updates (by node ref)  <--------------+
+ *   -> graph-nodes        [node-chains, node-edges, node-revocations,                  |
+ *                          node-attributions, node-expiry-index]                       |
+ *        -> node messages (memberships, resolved joins)  -> sink-node-loop -----------+
  *        -> chain messages -> repartition chain-updates (by chain id)
- *   -> chains-and-triggers                       [chains, trigger-schedule]
+ *   -> chains-and-triggers                  [chains, trigger-schedule, chain-expiry-index]
  *                  -> chain snapshots                                   -> chains
- *                  -> revocation requests (job-completed)               -> revocation.requests
+ *                  -> revocation requests                               -> revocation.requests
+ *                  -> alerts                                            -> alerts
  * </pre>
+ *
+ * The loop writes into the {@code node-updates} repartition topic itself: a sink naming an internal topic by its
+ * un-prefixed name writes to {@code <application.id>-node-updates-repartition}, which the graph step already
+ * reads, so the loop needs no topic of its own and is co-partitioned by construction.
  */
 public final class CorrelatorTopology {
 
@@ -46,7 +55,7 @@ public final class CorrelatorTopology {
   private static final Serde<byte[]> BYTES = Serdes.ByteArray();
 
   /** What the topology needs of the configuration. */
-  public record Settings(Duration jobCompletedGrace, Mode triggerMode, Duration retention) {}
+  public record Settings(Duration retention, JoinSettings joins, TriggerSettings triggers) {}
 
   private CorrelatorTopology() {}
 
@@ -61,7 +70,7 @@ public final class CorrelatorTopology {
 
     Map<String, KStream<String, Routed>> routed = input
         .process(() -> new IntakeProcessor(topics.deadletter(), topics.revocationResults(), settings.retention(),
-            metrics), Named.as(INTAKE), DEDUPE_STORE)
+            settings.joins(), metrics), Named.as(INTAKE), DEDUPE_STORE)
         .split(Named.as(ROUTE))
         .branch((k, v) -> v.deadLetter() != null, Branched.as(ROUTE_DEADLETTER))
         .branch((k, v) -> v.node() != null, Branched.as(ROUTE_NODE))
@@ -71,20 +80,32 @@ public final class CorrelatorTopology {
         .mapValues(Routed::deadLetter, Named.as("deadletter-bytes"))
         .to(topics.deadletter(), Produced.with(KEYS, BYTES).withName(SINK_DEADLETTER));
 
-    Map<String, KStream<String, Emitted>> emitted = routed.get(ROUTE + ROUTE_NODE)
+    Map<String, KStream<String, GraphOut>> graph = routed.get(ROUTE + ROUTE_NODE)
         .mapValues(Routed::node, Named.as("node-message"))
         .repartition(Repartitioned.<String, NodeMessage>as(NODE_UPDATES)
             .withKeySerde(KEYS).withValueSerde(JsonSerde.of(NodeMessage.class)))
-        .process(() -> new GraphProcessor(settings.retention(), metrics), Named.as(GRAPH),
-            NODE_CHAINS_STORE, NODE_EDGES_STORE, NODE_REVOCATIONS_STORE)
+        .process(() -> new GraphProcessor(settings.retention(), settings.joins(), metrics), Named.as(GRAPH),
+            NODE_CHAINS_STORE, NODE_EDGES_STORE, NODE_REVOCATIONS_STORE, NODE_ATTRIBUTIONS_STORE, NODE_EXPIRY_STORE)
+        .split(Named.as(GRAPH_ROUTE))
+        .branch((k, v) -> v.chain() != null, Branched.as(GRAPH_TO_CHAIN))
+        .branch((k, v) -> v.loop() != null, Branched.as(GRAPH_TO_LOOP))
+        .noDefaultBranch();
+
+    graph.get(GRAPH_ROUTE + GRAPH_TO_LOOP)
+        .mapValues(GraphOut::loop, Named.as("loop-node-message"))
+        .to(NODE_UPDATES_TOPIC, Produced.with(KEYS, JsonSerde.of(NodeMessage.class)).withName(SINK_NODE_LOOP));
+
+    Map<String, KStream<String, Emitted>> emitted = graph.get(GRAPH_ROUTE + GRAPH_TO_CHAIN)
+        .mapValues(GraphOut::chain, Named.as("chain-message"))
         .repartition(Repartitioned.<String, ChainMessage>as(CHAIN_UPDATES)
             .withKeySerde(KEYS).withValueSerde(JsonSerde.of(ChainMessage.class)))
-        .process(() -> new ChainProcessor(topics.chains(), topics.revocationRequests(), settings.jobCompletedGrace(),
-            settings.triggerMode(), settings.retention(), metrics), Named.as(CHAINS),
-            CHAINS_STORE, TRIGGER_SCHEDULE_STORE)
+        .process(() -> new ChainProcessor(topics.chains(), topics.revocationRequests(), topics.alerts(),
+            settings.triggers(), settings.retention(), metrics), Named.as(CHAINS),
+            CHAINS_STORE, TRIGGER_SCHEDULE_STORE, CHAIN_EXPIRY_STORE)
         .split(Named.as(EMIT))
         .branch((k, v) -> v.type() == EventType.CHAIN, Branched.as(EMIT_SNAPSHOT))
         .branch((k, v) -> v.type() == EventType.REVOCATION_REQUESTED, Branched.as(EMIT_REQUEST))
+        .branch((k, v) -> v.type() == EventType.ALERT, Branched.as(EMIT_ALERT))
         .noDefaultBranch();
 
     emitted.get(EMIT + EMIT_SNAPSHOT)
@@ -93,6 +114,9 @@ public final class CorrelatorTopology {
     emitted.get(EMIT + EMIT_REQUEST)
         .mapValues(Emitted::value, Named.as("request-bytes"))
         .to(topics.revocationRequests(), Produced.with(KEYS, BYTES).withName(SINK_REQUESTS));
+    emitted.get(EMIT + EMIT_ALERT)
+        .mapValues(Emitted::value, Named.as("alert-bytes"))
+        .to(topics.alerts(), Produced.with(KEYS, BYTES).withName(SINK_ALERTS));
     return builder.build();
   }
 
@@ -110,8 +134,14 @@ public final class CorrelatorTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(NODE_REVOCATIONS_STORE), KEYS, JsonSerde.of(NodeRevocations.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(NODE_ATTRIBUTIONS_STORE), KEYS, JsonSerde.of(Attribution.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(NODE_EXPIRY_STORE), KEYS, Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(CHAINS_STORE), KEYS, JsonSerde.of(ChainState.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(TRIGGER_SCHEDULE_STORE), KEYS, Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(CHAIN_EXPIRY_STORE), KEYS, Serdes.Long()));
   }
 }

@@ -2,69 +2,64 @@ package dev.killswitch.correlator.internal.streams;
 
 import dev.killswitch.correlator.internal.graph.ChainMessage;
 import dev.killswitch.correlator.internal.graph.EdgeFact;
+import dev.killswitch.correlator.internal.graph.EdgeKind;
 import dev.killswitch.correlator.internal.graph.EdgeState;
+import dev.killswitch.correlator.internal.graph.JoinSettings;
 import dev.killswitch.correlator.internal.graph.NodeChain;
-import dev.killswitch.correlator.internal.graph.NodeEdge;
 import dev.killswitch.correlator.internal.graph.NodeMessage;
-import dev.killswitch.correlator.internal.graph.NodeRevocations;
 import dev.killswitch.correlator.internal.graph.Nodes;
 import dev.killswitch.correlator.internal.graph.RevocationMark;
-import dev.killswitch.schemas.DeterministicIds;
 import dev.killswitch.schemas.IdentityRef.Kind;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The access graph, partitioned by node (input: the {@code node-updates} repartition topic). Keeps, per node, the
- * chains it is part of, its edges at both ends and its revocation results, and tells the chains what they need:
+ * The access graph, partitioned by node (input: the {@code node-updates} repartition topic, fed by intake and by
+ * this step itself). Keeps, per node, the chains it is part of, its edges at both ends, its revocation results and
+ * the observations it is the join key of, and tells the chains what they need:
  *
  * <ul>
- *   <li>an edge goes to a chain of its source node when the node {@linkplain Nodes#propagates propagates}
- *       (credentials, CI runs and jobs) or when an event attributed the edge to that chain's root;</li>
- *   <li>when a node joins a chain, its recorded edges and its latest revocation result go to that chain too. This
- *       is how a fact that arrived before the link to its root (a token used before its TokenRequest was seen) is
- *       parked here and resolved when the link arrives, whatever the order.</li>
+ *   <li>an edge goes to every chain of its source node when the node {@linkplain Nodes#propagates propagates}
+ *       (credentials, CI runs and jobs, pods); a shared principal's observations go only to the chains they were
+ *       attributed to, each chain getting the aggregate of its own observations;</li>
+ *   <li>when an edge of a chain reaches a node that propagates (token -assumed-> session), that node joins the
+ *       chain: a membership message goes back through {@code node-updates} (the loop), so chains resolve over any
+ *       number of hops, whichever partition each node is in;</li>
+ *   <li>when a node joins a chain, its recorded edges and its latest revocation result go to that chain too. This is
+ *       how a fact that arrived before the link to its root (a token used before its TokenRequest was seen, a
+ *       session used before the AssumeRole record) is parked here and resolved when the link arrives;</li>
+ *   <li>observations waiting at a join key resolve through {@link JoinResolver}, also through the loop.</li>
  * </ul>
- *
- * <p>A run's node passes the run's and its jobs' statuses on to the run's chain.
- *
- * <p>Issue 4 extends this step: when a credential's edge reaches another credential (token -assumed-> session),
- * the target must join the chain as well, which feeds node messages back to this processor.
+ * A run's node passes the run's and its jobs' statuses on to the run's chain.
  */
-final class GraphProcessor implements Processor<String, NodeMessage, String, ChainMessage> {
-
-  private static final StringSerializer KEYS = new StringSerializer();
+final class GraphProcessor implements Processor<String, NodeMessage, String, GraphOut> {
 
   private final Duration retention;
+  private final JoinSettings joins;
   private final CorrelatorMetrics metrics;
-  private ProcessorContext<String, ChainMessage> context;
-  private KeyValueStore<String, NodeChain> chains;
-  private KeyValueStore<String, NodeEdge> edges;
-  private KeyValueStore<String, NodeRevocations> revocations;
+  private ProcessorContext<String, GraphOut> context;
+  private NodeState state;
+  private JoinResolver resolver;
+  private long timestamp;
 
-  GraphProcessor(Duration retention, CorrelatorMetrics metrics) {
+  GraphProcessor(Duration retention, JoinSettings joins, CorrelatorMetrics metrics) {
     this.retention = retention;
+    this.joins = joins;
     this.metrics = metrics;
   }
 
   @Override
-  public void init(ProcessorContext<String, ChainMessage> context) {
+  public void init(ProcessorContext<String, GraphOut> context) {
     this.context = context;
-    this.chains = context.getStateStore(TopologyNames.NODE_CHAINS_STORE);
-    this.edges = context.getStateStore(TopologyNames.NODE_EDGES_STORE);
-    this.revocations = context.getStateStore(TopologyNames.NODE_REVOCATIONS_STORE);
+    this.state = new NodeState(context, retention);
+    this.resolver = new JoinResolver(state, joins, this::loop);
     context.schedule(Expiry.interval(retention), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
 
@@ -72,44 +67,79 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Cha
   public void process(Record<String, NodeMessage> record) {
     NodeMessage m = record.value();
     String node = m.node();
+    Kind kind = Nodes.kindOf(node);
+    boolean propagates = Nodes.propagates(kind);
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    timestamp = record.timestamp();
 
-    Set<String> newRoots = join(node, rootsNamed(m), now);
-    EdgeState changedEdge = m.outbound() == null ? null : record(node, StoreKeys.OUT, m.outbound(), now);
+    Set<String> newRoots = state.join(node, rootsNamed(m), now);
+    EdgeState changedEdge = null;
+    EdgeState changedAttributed = null;
+    if (m.outbound() != null) {
+      EdgeFact f = m.outbound();
+      NodeState.Change global = state.record(node, StoreKeys.OUT, f, now);
+      changedEdge = propagates && global.changed() ? global.after() : null;
+      if (!propagates && f.root() != null) {
+        NodeState.Change own = state.recordAttributed(node, f.root(), f, now);
+        changedAttributed = own.changed() ? own.after() : null;
+      }
+      if (kind == Kind.K8S_SECRET_TOKEN && !f.attributedOnly()) {
+        resolver.secretConfirmed(node);
+      }
+    }
     if (m.inbound() != null) {
-      record(node, StoreKeys.IN, m.inbound(), now);
+      inbound(node, kind, m.inbound(), now);
     }
-    RevocationMark changedLatest = m.revocation() == null ? null : revocation(node, m.revocation(), now);
+    RevocationMark changedLatest = m.revocation() == null ? null : state.revocation(node, m.revocation(), now);
     if (m.ci() != null) {
-      forward(record, ChainMessage.ci(m.ci()));
+      chain(ChainMessage.ci(m.ci()));
     }
-    if (newRoots.isEmpty() && changedEdge == null && changedLatest == null) {
+    if (m.attribute() != null) {
+      resolver.attribute(node, kind, m.attribute(), now);
+    }
+    if (m.candidate() != null) {
+      resolver.candidate(node, m.candidate(), now);
+    }
+    if (newRoots.isEmpty() && changedEdge == null && changedAttributed == null && changedLatest == null) {
       return;
     }
-
-    Kind kind = Nodes.kindOf(node);
-    List<EdgeState> allOutbound = newRoots.isEmpty() ? List.of() : outbound(node);
-    NodeRevocations revs = newRoots.isEmpty() ? null : revocations.get(node);
-    RevocationMark latest = revs == null ? null : revs.latest();
-    for (NodeChain member : memberships(node)) {
+    String attributedRoot = changedAttributed == null ? null : m.outbound().root();
+    RevocationMark latest = newRoots.isEmpty() ? null : state.latestRevocation(node);
+    for (NodeChain member : state.memberships(node)) {
       String root = member.root();
       if (newRoots.contains(root)) {
-        for (EdgeState e : allOutbound) {
-          if (belongs(kind, e, root)) {
-            forward(record, ChainMessage.edge(root, e));
-          }
+        for (EdgeState e : propagates ? state.outbound(node) : state.attributedOutbound(node, root)) {
+          edge(root, e);
         }
         if (latest != null) {
-          forward(record, ChainMessage.revocation(root, latest));
+          chain(ChainMessage.revocation(root, latest));
+        }
+        if (kind == Kind.GITHUB_JOB || kind == Kind.GITLAB_JOB) {
+          resolver.jobJoined(node, root);
         }
       } else {
-        if (changedEdge != null && belongs(kind, changedEdge, root)) {
-          forward(record, ChainMessage.edge(root, changedEdge));
+        if (changedEdge != null) {
+          edge(root, changedEdge);
+        }
+        if (changedAttributed != null && root.equals(attributedRoot)) {
+          edge(root, changedAttributed);
         }
         if (changedLatest != null) {
-          forward(record, ChainMessage.revocation(root, changedLatest));
+          chain(ChainMessage.revocation(root, changedLatest));
         }
       }
+      state.touch(node, member, now);
+    }
+  }
+
+  private void inbound(String node, Kind kind, EdgeFact f, Instant now) {
+    boolean tokenOfAccount = kind == Kind.K8S_SERVICE_ACCOUNT && !f.attributedOnly()
+        && (f.kind().equals(EdgeKind.CREDENTIAL_OF) || f.kind().equals(EdgeKind.USED))
+        && Nodes.kindOf(f.from()) == Kind.K8S_TOKEN;
+    Instant[] before = tokenOfAccount ? state.tokenActivity(node, f.from()) : null;
+    state.record(node, StoreKeys.IN, f, now);
+    if (tokenOfAccount) {
+      resolver.tokenActive(node, f.from(), before, state.tokenActivity(node, f.from()));
     }
   }
 
@@ -124,74 +154,37 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Cha
     return roots;
   }
 
-  /** Records the memberships; returns the roots the node was not yet part of. */
-  private Set<String> join(String node, Set<String> roots, Instant now) {
-    Set<String> added = new TreeSet<>();
-    for (String root : roots) {
-      String chainId = DeterministicIds.chainId(root);
-      String key = StoreKeys.nodeChain(node, chainId);
-      NodeChain have = chains.get(key);
-      if (have == null) {
-        added.add(root);
-        chains.put(key, new NodeChain(chainId, root, now, now));
-      } else {
-        chains.put(key, new NodeChain(chainId, root, have.since(), now));
-      }
+  /** An edge of the chain; the node it reaches joins the chain when that node propagates. */
+  private void edge(String root, EdgeState e) {
+    if (e.isEmpty()) {
+      return;
     }
-    return added;
-  }
-
-  /** Merges an observation into the node's row for the edge; returns the new aggregate, or null when unchanged. */
-  private EdgeState record(String node, String direction, EdgeFact fact, Instant now) {
-    String other = direction.equals(StoreKeys.OUT) ? fact.to() : fact.from();
-    String key = StoreKeys.edge(node, direction, fact.kind(), other);
-    NodeEdge have = edges.get(key);
-    EdgeState merged = have == null ? EdgeState.of(fact) : have.edge().merge(fact);
-    edges.put(key, new NodeEdge(merged, now));
-    return have != null && merged.equals(have.edge()) ? null : merged;
-  }
-
-  /** Records a result; returns the node's latest result when that changed, else null. */
-  private RevocationMark revocation(String node, RevocationMark mark, Instant now) {
-    NodeRevocations have = revocations.get(node);
-    RevocationMark before = have == null ? null : have.latest();
-    NodeRevocations next = (have == null ? new NodeRevocations(null, now) : have).with(mark, now);
-    revocations.put(node, next);
-    RevocationMark after = next.latest();
-    return Objects.equals(before, after) ? null : after;
-  }
-
-  private static boolean belongs(Kind sourceKind, EdgeState edge, String root) {
-    return Nodes.propagates(sourceKind) || edge.roots().contains(root);
-  }
-
-  private List<NodeChain> memberships(String node) {
-    List<NodeChain> out = new ArrayList<>();
-    try (KeyValueIterator<String, NodeChain> it = chains.prefixScan(StoreKeys.nodePrefix(node), KEYS)) {
-      it.forEachRemaining(kv -> out.add(kv.value));
+    chain(ChainMessage.edge(root, e));
+    if (!e.kind().equals(EdgeKind.USED) && Nodes.propagates(Nodes.kindOf(e.to()))) {
+      loop(NodeMessage.member(e.to(), root));
     }
-    return out;
   }
 
-  private List<EdgeState> outbound(String node) {
-    List<EdgeState> out = new ArrayList<>();
-    try (KeyValueIterator<String, NodeEdge> it = edges.prefixScan(StoreKeys.edgePrefix(node, StoreKeys.OUT), KEYS)) {
-      it.forEachRemaining(kv -> out.add(kv.value.edge()));
-    }
-    return out;
+  private void chain(ChainMessage out) {
+    context.forward(new Record<>(out.chainId(), GraphOut.chain(out), timestamp));
   }
 
-  private void forward(Record<String, NodeMessage> in, ChainMessage out) {
-    context.forward(new Record<>(out.chainId(), out, in.timestamp()));
+  private void loop(NodeMessage out) {
+    metrics.loop();
+    context.forward(new Record<>(out.node(), GraphOut.loop(out), timestamp));
   }
 
   /** Drops rows not touched within the retention: memory and disk stay bounded. */
   private void expire(long nowMs) {
-    Instant cutoff = Instant.ofEpochMilli(nowMs).minus(retention);
-    metrics.expired(TopologyNames.NODE_CHAINS_STORE, Expiry.sweep(chains, v -> v.touchedAt().isBefore(cutoff)));
-    metrics.expired(TopologyNames.NODE_EDGES_STORE, Expiry.sweep(edges, v -> v.touchedAt().isBefore(cutoff)));
-    metrics.expired(TopologyNames.NODE_REVOCATIONS_STORE,
-        Expiry.sweep(revocations, v -> v.touchedAt() == null || v.touchedAt().isBefore(cutoff)));
+    NodeState.Expired n = state.expire(Instant.ofEpochMilli(nowMs).minus(retention));
+    metrics.expired(TopologyNames.NODE_CHAINS_STORE, n.chains());
+    metrics.expired(TopologyNames.NODE_EDGES_STORE, n.edges());
+    metrics.expired(TopologyNames.NODE_REVOCATIONS_STORE, n.revocations());
+    metrics.expired(TopologyNames.NODE_ATTRIBUTIONS_STORE, n.attributions());
   }
 
+  static List<String> storeNames() {
+    return List.of(TopologyNames.NODE_CHAINS_STORE, TopologyNames.NODE_EDGES_STORE,
+        TopologyNames.NODE_REVOCATIONS_STORE, TopologyNames.NODE_ATTRIBUTIONS_STORE, TopologyNames.NODE_EXPIRY_STORE);
+  }
 }

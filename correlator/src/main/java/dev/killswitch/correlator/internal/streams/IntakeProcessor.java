@@ -3,6 +3,7 @@ package dev.killswitch.correlator.internal.streams;
 import dev.killswitch.correlator.CorrelatorException;
 import dev.killswitch.correlator.internal.graph.FactExtractor;
 import dev.killswitch.correlator.internal.graph.Facts;
+import dev.killswitch.correlator.internal.graph.JoinSettings;
 import dev.killswitch.correlator.internal.graph.NodeMessage;
 import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.DeadLetter;
@@ -37,14 +38,17 @@ final class IntakeProcessor implements Processor<String, byte[], String, Routed>
   private final String deadLetterTopic;
   private final String resultsTopic;
   private final Duration dedupeWindow;
+  private final JoinSettings joins;
   private final CorrelatorMetrics metrics;
   private ProcessorContext<String, Routed> context;
   private WindowStore<String, Long> seen;
 
-  IntakeProcessor(String deadLetterTopic, String resultsTopic, Duration dedupeWindow, CorrelatorMetrics metrics) {
+  IntakeProcessor(String deadLetterTopic, String resultsTopic, Duration dedupeWindow, JoinSettings joins,
+                  CorrelatorMetrics metrics) {
     this.deadLetterTopic = deadLetterTopic;
     this.resultsTopic = resultsTopic;
     this.dedupeWindow = dedupeWindow;
+    this.joins = joins;
     this.metrics = metrics;
   }
 
@@ -81,7 +85,7 @@ final class IntakeProcessor implements Processor<String, byte[], String, Routed>
     }
     Facts facts;
     try {
-      facts = FactExtractor.extract(event, Instant.ofEpochMilli(record.timestamp()));
+      facts = FactExtractor.extract(event, Instant.ofEpochMilli(record.timestamp()), joins);
     } catch (CorrelatorException e) {
       deadLetter(record, topic, e.reason().code(), "event " + event.id() + ": " + e.getMessage());
       return;

@@ -9,6 +9,10 @@ public final class StoreKeys {
 
   public static final String OUT = "out";
   public static final String IN = "in";
+  /** Outbound edges of a shared principal, aggregated per chain root they were attributed to. */
+  public static final String ATTRIBUTED = "att";
+  static final String FACT = "fact";
+  static final String CANDIDATE = "cand";
 
   private StoreKeys() {}
 
@@ -26,6 +30,35 @@ public final class StoreKeys {
 
   public static String edge(String node, String direction, String kind, String other) {
     return node + " " + direction + " " + kind + " " + other;
+  }
+
+  public static String attributedPrefix(String node, String root) {
+    return node + " " + ATTRIBUTED + " " + root + " ";
+  }
+
+  public static String attributed(String node, String root, String kind, String other) {
+    return attributedPrefix(node, root) + kind + " " + other;
+  }
+
+  static String factPrefix(String node) {
+    return node + " " + FACT + " ";
+  }
+
+  /** Kept observations are ordered by their time, so that those within a span are one range. */
+  static String fact(String node, java.time.Instant at, String eventId, String edgeKey) {
+    return factAt(node, at) + " " + eventId + " " + edgeKey;
+  }
+
+  static String factAt(String node, java.time.Instant at) {
+    return factPrefix(node) + String.format("%013d", Math.max(0, at.toEpochMilli()));
+  }
+
+  static String candidatePrefix(String node) {
+    return node + " " + CANDIDATE + " ";
+  }
+
+  static String candidate(String node, String ref) {
+    return candidatePrefix(node) + ref;
   }
 
   /** Deduplication key of a CloudEvent: source and id are unique together (CloudEvents spec). */

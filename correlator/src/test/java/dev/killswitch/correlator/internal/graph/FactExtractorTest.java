@@ -93,9 +93,12 @@ class FactExtractorTest {
     Facts facts = FactExtractor.extract(Events.ciJob("d-1", "9001", "71", "Completed", "success", T0), RECORD_TIME);
 
     assertThat(facts.nodes()).extracting(NodeMessage::node, NodeMessage::roots).containsExactly(
-        tuple(run("9001"), List.of(run("9001"))), tuple(Events.job("71"), List.of(run("9001"))));
+        tuple(run("9001"), List.of(run("9001"))), tuple(Events.job("71"), List.of(run("9001"))),
+        tuple("oidc:token.actions.githubusercontent.com/repo:acme/app:ref:refs/heads/main", List.of()));
     assertThat(facts.nodes().get(0).ci()).isEqualTo(
         new CiFact(run("9001"), Events.job("71"), "completed", "success", 1, T0, "d-1"));
+    assertThat(facts.nodes().get(2).candidate()).as("the run's default OIDC subject learns the run was active")
+        .isEqualTo(new CandidateFact(run("9001"), T0));
   }
 
   @Test
@@ -111,7 +114,7 @@ class FactExtractorTest {
   }
 
   @Test
-  void cloudEventsTeachNothingYet() {
+  void aCloudRecordThatNamesNoCredentialAndMintedNothingTeachesNothing() {
     var cloud = new Envelope<>("ev-1", URI.create("aws://123456789012/us-east-1"), EventType.AWS_CLOUDTRAIL,
         null, null, "aws:123456789012:role/ci",
         new dev.killswitch.schemas.event.AwsCloudTrailEvent("ev-1", "AssumeRole", "sts.amazonaws.com", "us-east-1",

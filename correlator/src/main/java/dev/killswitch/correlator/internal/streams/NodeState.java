@@ -1,0 +1,287 @@
+package dev.killswitch.correlator.internal.streams;
+
+import dev.killswitch.correlator.internal.graph.Attribution;
+import dev.killswitch.correlator.internal.graph.Candidate;
+import dev.killswitch.correlator.internal.graph.EdgeFact;
+import dev.killswitch.correlator.internal.graph.EdgeKind;
+import dev.killswitch.correlator.internal.graph.EdgeState;
+import dev.killswitch.correlator.internal.graph.NodeChain;
+import dev.killswitch.correlator.internal.graph.NodeEdge;
+import dev.killswitch.correlator.internal.graph.NodeRevocations;
+import dev.killswitch.correlator.internal.graph.Nodes;
+import dev.killswitch.correlator.internal.graph.RevocationMark;
+import dev.killswitch.schemas.DeterministicIds;
+import dev.killswitch.schemas.IdentityRef;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The node stores of the graph step and their time index: every write goes through here, so that every row is
+ * indexed by the time it was last touched and expiry reads the index, not the stores.
+ */
+final class NodeState {
+
+  static final String CHAINS = "c";
+  static final String EDGES = "e";
+  static final String REVOCATIONS = "r";
+  static final String ATTRIBUTIONS = "a";
+  private static final StringSerializer KEYS = new StringSerializer();
+
+  /** An edge row before and after a merge (before is null for a new row). */
+  record Change(EdgeState before, EdgeState after) {
+    boolean changed() {
+      return !after.equals(before);
+    }
+  }
+
+  /** What expiry removed, per store. */
+  record Expired(long chains, long edges, long revocations, long attributions) {}
+
+  private final KeyValueStore<String, NodeChain> chains;
+  private final KeyValueStore<String, NodeEdge> edges;
+  private final KeyValueStore<String, NodeRevocations> revocations;
+  private final KeyValueStore<String, Attribution> attributions;
+  private final TimeIndex index;
+
+  NodeState(ProcessorContext<?, ?> context, java.time.Duration retention) {
+    this.chains = context.getStateStore(TopologyNames.NODE_CHAINS_STORE);
+    this.edges = context.getStateStore(TopologyNames.NODE_EDGES_STORE);
+    this.revocations = context.getStateStore(TopologyNames.NODE_REVOCATIONS_STORE);
+    this.attributions = context.getStateStore(TopologyNames.NODE_ATTRIBUTIONS_STORE);
+    this.index = new TimeIndex(context.getStateStore(TopologyNames.NODE_EXPIRY_STORE), TimeIndex.bucketFor(retention));
+  }
+
+  // ---- memberships ----
+
+  /** Records the memberships; returns the roots the node was not yet part of. */
+  Set<String> join(String node, Set<String> roots, Instant now) {
+    Set<String> added = new TreeSet<>();
+    for (String root : roots) {
+      String chainId = DeterministicIds.chainId(root);
+      String key = StoreKeys.nodeChain(node, chainId);
+      NodeChain have = chains.get(key);
+      if (have == null) {
+        added.add(root);
+        chains.put(key, new NodeChain(chainId, root, now, now));
+        index.moved(CHAINS, key, null, now);
+      } else {
+        touch(node, have, now);
+      }
+    }
+    return added;
+  }
+
+  /** Keeps a membership alive while the node is active in the chain (writes only when its index entry moves). */
+  void touch(String node, NodeChain m, Instant now) {
+    if (!index.sameBucket(m.touchedAt(), now)) {
+      String key = StoreKeys.nodeChain(node, m.chainId());
+      chains.put(key, new NodeChain(m.chainId(), m.root(), m.since(), now));
+      index.moved(CHAINS, key, m.touchedAt(), now);
+    }
+  }
+
+  List<NodeChain> memberships(String node) {
+    return values(chains, StoreKeys.nodePrefix(node));
+  }
+
+  // ---- edges ----
+
+  /** Merges an observation into the node's row for the edge in that direction. */
+  Change record(String node, String direction, EdgeFact fact, Instant now) {
+    String other = direction.equals(StoreKeys.OUT) ? fact.to() : fact.from();
+    return merge(StoreKeys.edge(node, direction, fact.kind(), other), fact, now);
+  }
+
+  /** Merges an observation attributed to {@code root} into the node's aggregate for that root. */
+  Change recordAttributed(String node, String root, EdgeFact fact, Instant now) {
+    return merge(StoreKeys.attributed(node, root, fact.kind(), fact.to()), fact.asObservation(), now);
+  }
+
+  private Change merge(String key, EdgeFact fact, Instant now) {
+    NodeEdge have = edges.get(key);
+    EdgeState before = have == null ? null : have.edge();
+    EdgeState merged = before == null ? EdgeState.empty(fact).merge(fact) : before.merge(fact);
+    if (have == null || !merged.equals(before) || !index.sameBucket(have.touchedAt(), now)) {
+      edges.put(key, new NodeEdge(merged, now));
+      index.moved(EDGES, key, have == null ? null : have.touchedAt(), now);
+    }
+    return new Change(before, merged);
+  }
+
+  EdgeState edge(String node, String direction, String kind, String other) {
+    NodeEdge row = edges.get(StoreKeys.edge(node, direction, kind, other));
+    return row == null ? null : row.edge();
+  }
+
+  List<EdgeState> outbound(String node) {
+    return values(edges, StoreKeys.edgePrefix(node, StoreKeys.OUT)).stream().map(NodeEdge::edge).toList();
+  }
+
+  List<EdgeState> attributedOutbound(String node, String root) {
+    return values(edges, StoreKeys.attributedPrefix(node, root)).stream().map(NodeEdge::edge).toList();
+  }
+
+  boolean hasOutbound(String node) {
+    try (KeyValueIterator<String, NodeEdge> it = edges.prefixScan(StoreKeys.edgePrefix(node, StoreKeys.OUT), KEYS)) {
+      return it.hasNext();
+    }
+  }
+
+  /**
+   * When a token of the service account was seen active: its TokenRequest and its uses, as recorded at the
+   * account. Null when the token is unknown here.
+   */
+  Instant[] tokenActivity(String serviceAccount, String token) {
+    Instant first = null;
+    Instant last = null;
+    for (String kind : List.of(EdgeKind.CREDENTIAL_OF, EdgeKind.USED)) {
+      EdgeState e = edge(serviceAccount, StoreKeys.IN, kind, token);
+      if (e != null && !e.isEmpty()) {
+        first = first == null || e.firstSeen().isBefore(first) ? e.firstSeen() : first;
+        last = last == null || e.lastSeen().isAfter(last) ? e.lastSeen() : last;
+      }
+    }
+    return first == null ? null : new Instant[] {first, last};
+  }
+
+  /** The tokens with rows at the service account (credential-of or used). */
+  Set<String> tokensOf(String serviceAccount) {
+    Set<String> tokens = new TreeSet<>();
+    for (EdgeState e : values(edges, StoreKeys.edgePrefix(serviceAccount, StoreKeys.IN)).stream()
+        .map(NodeEdge::edge).toList()) {
+      if (Nodes.kindOf(e.from()) == IdentityRef.Kind.K8S_TOKEN
+          && (e.kind().equals(EdgeKind.CREDENTIAL_OF) || e.kind().equals(EdgeKind.USED))) {
+        tokens.add(e.from());
+      }
+    }
+    return tokens;
+  }
+
+  // ---- revocations ----
+
+  /** Records a result; returns the node's latest result when that changed, else null. */
+  RevocationMark revocation(String node, RevocationMark mark, Instant now) {
+    NodeRevocations have = revocations.get(node);
+    RevocationMark before = have == null ? null : have.latest();
+    NodeRevocations next = (have == null ? new NodeRevocations(null, now) : have).with(mark, now);
+    revocations.put(node, next);
+    index.moved(REVOCATIONS, node, have == null ? null : have.touchedAt(), now);
+    RevocationMark after = next.latest();
+    return Objects.equals(before, after) ? null : after;
+  }
+
+  RevocationMark latestRevocation(String node) {
+    NodeRevocations revs = revocations.get(node);
+    return revs == null ? null : revs.latest();
+  }
+
+  // ---- join keys ----
+
+  void keepFact(String node, EdgeFact fact, Instant now) {
+    String key = StoreKeys.fact(node, fact.at(), fact.eventId(), fact.key());
+    Attribution have = attributions.get(key);
+    attributions.put(key, Attribution.of(fact, now));
+    index.moved(ATTRIBUTIONS, key, have == null ? null : have.touchedAt(), now);
+  }
+
+  /** The observations kept at the node, by row key. */
+  List<KeyValue<String, EdgeFact>> facts(String node) {
+    List<KeyValue<String, EdgeFact>> out = new ArrayList<>();
+    try (KeyValueIterator<String, Attribution> it = attributions.prefixScan(StoreKeys.factPrefix(node), KEYS)) {
+      it.forEachRemaining(kv -> out.add(KeyValue.pair(kv.key, kv.value.fact())));
+    }
+    return out;
+  }
+
+  /** The observations kept at the node whose time is within {@code [from, to]}. */
+  List<KeyValue<String, EdgeFact>> facts(String node, Instant from, Instant to) {
+    List<KeyValue<String, EdgeFact>> out = new ArrayList<>();
+    if (to.isBefore(from)) {
+      return out;
+    }
+    String end = StoreKeys.factAt(node, to.plusMillis(1));
+    try (KeyValueIterator<String, Attribution> it = attributions.range(StoreKeys.factAt(node, from), end)) {
+      while (it.hasNext()) {
+        KeyValue<String, Attribution> kv = it.next();
+        if (kv.key.compareTo(end) < 0) {
+          out.add(KeyValue.pair(kv.key, kv.value.fact()));
+        }
+      }
+    }
+    return out;
+  }
+
+  void dropFact(String key) {
+    Attribution have = attributions.get(key);
+    if (have != null) {
+      attributions.delete(key);
+      index.moved(ATTRIBUTIONS, key, have.touchedAt(), null);
+    }
+  }
+
+  /** Records that the candidate was active at its time; returns it before (null when new) and after. */
+  Candidate[] candidate(String node, Candidate seen, Instant now) {
+    String key = StoreKeys.candidate(node, seen.ref());
+    Attribution have = attributions.get(key);
+    Candidate before = have == null ? null : have.candidate();
+    Candidate after = before == null ? seen : before.with(seen.firstSeen()).with(seen.lastSeen());
+    if (!after.equals(before) || have == null || !index.sameBucket(have.touchedAt(), now)) {
+      attributions.put(key, Attribution.of(after, now));
+      index.moved(ATTRIBUTIONS, key, have == null ? null : have.touchedAt(), now);
+    }
+    return new Candidate[] {before, after};
+  }
+
+  List<Candidate> candidates(String node) {
+    return values(attributions, StoreKeys.candidatePrefix(node)).stream().map(Attribution::candidate).toList();
+  }
+
+  // ---- expiry ----
+
+  /** Deletes every row not touched since {@code cutoff} (within one index bucket). */
+  Expired expire(Instant cutoff) {
+    long c = 0;
+    long e = 0;
+    long r = 0;
+    long a = 0;
+    for (TimeIndex.Entry entry : index.takeUntil(cutoff)) {
+      switch (entry.tag()) {
+        case CHAINS -> {
+          chains.delete(entry.key());
+          c++;
+        }
+        case EDGES -> {
+          edges.delete(entry.key());
+          e++;
+        }
+        case REVOCATIONS -> {
+          revocations.delete(entry.key());
+          r++;
+        }
+        case ATTRIBUTIONS -> {
+          attributions.delete(entry.key());
+          a++;
+        }
+        default -> { }
+      }
+    }
+    return new Expired(c, e, r, a);
+  }
+
+  private static <V> List<V> values(KeyValueStore<String, V> store, String prefix) {
+    List<V> out = new ArrayList<>();
+    try (KeyValueIterator<String, V> it = store.prefixScan(prefix, KEYS)) {
+      it.forEachRemaining(kv -> out.add(kv.value));
+    }
+    return out;
+  }
+}
