@@ -2,6 +2,7 @@ package dev.killswitch.cli;
 
 import dev.killswitch.cli.Settings.Secret;
 import dev.killswitch.cli.kafka.EmbeddedKafka;
+import dev.killswitch.cli.web.WebRoutes;
 import dev.killswitch.correlator.Correlator;
 import dev.killswitch.correlator.CorrelatorConfig;
 import dev.killswitch.ingest.Ingest;
@@ -118,6 +119,7 @@ public final class Application implements AutoCloseable {
       routes.add(revoker::addRoutes);
       checks.add(new HttpServer.Check("revoker", revoker::isReady));
     }
+    routes.add(new WebRoutes(access)::addRoutes);
     http = own(HttpServer.start(settings.httpHost(), settings.httpPort(), metrics, checks, routes));
   }
 

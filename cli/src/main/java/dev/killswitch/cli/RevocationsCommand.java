@@ -18,6 +18,8 @@ final class RevocationsCommand {
 
   /** Statuses after which nothing changes without someone acting. */
   static final Set<String> SETTLED = Set.of("done", "failed", "rejected", "pending-approval");
+  /** How long an empty {@code done} must stay so before waiting ends (see {@link #waitSettled}). */
+  static final Duration EMPTY_PLAN_CONFIRMATION = Duration.ofSeconds(2);
 
   @Command(name = "show", mixinStandardHelpOptions = true,
       description = {"Show a revocation request: target, mode, status, and every planned action with its outcome.",
@@ -63,15 +65,30 @@ final class RevocationsCommand {
     }
   }
 
-  /** Polls the request until it settled or the timeout passed; answers the last view. */
+  /**
+   * Polls the request until it settled or the timeout passed; answers the last view. A {@code done} without any
+   * action is confirmed for {@link #EMPTY_PLAN_CONFIRMATION} first: the revoker may report an empty plan from the
+   * planner's committed offset a moment before its ledger view shows the actions that plan wrote.
+   */
   static JsonNode waitSettled(ApiClient api, String requestId, Duration timeout, ApiCommand cmd) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    long emptySince = -1;
     JsonNode view = null;
     while (true) {
       try {
         view = api.getJson("/v1/revocations/" + ApiClient.query(requestId));
-        if (SETTLED.contains(view.path("status").asText())) {
+        String status = view.path("status").asText();
+        boolean emptyDone = status.equals("done") && view.path("actions").isEmpty();
+        if (SETTLED.contains(status) && !emptyDone) {
           return view;
+        }
+        if (emptyDone) {
+          emptySince = emptySince < 0 ? System.nanoTime() : emptySince;
+          if (System.nanoTime() - emptySince >= EMPTY_PLAN_CONFIRMATION.toNanos()) {
+            return view;
+          }
+        } else {
+          emptySince = -1;
         }
       } catch (CliException e) {
         // Just requested: the ledger may not know it yet; give up only at the deadline.
