@@ -191,6 +191,11 @@ public final class Application implements AutoCloseable {
     return http.port();
   }
 
+  /** The routes of the HTTP server, as {@link HttpServer#routes()} lists them. */
+  public java.util.SortedSet<String> httpRoutes() {
+    return http.routes();
+  }
+
   public String bootstrapServers() {
     return bootstrapServers;
   }

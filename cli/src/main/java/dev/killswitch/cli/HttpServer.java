@@ -63,6 +63,18 @@ public final class HttpServer implements AutoCloseable {
     return new HttpServer(app);
   }
 
+  /**
+   * Every route registered, as {@code "GET /v1/chains/{chainId}"}: Javalin's {@code <param>} (a parameter that may
+   * hold slashes) is written {@code {param}}, as OpenAPI writes it. What the OpenAPI document is checked against.
+   */
+  public java.util.SortedSet<String> routes() {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (var parsed : app.unsafe.internalRouter.allHttpHandlers()) {
+      out.add(parsed.endpoint.method.name() + " " + parsed.endpoint.path.replace('<', '{').replace('>', '}'));
+    }
+    return out;
+  }
+
   /** The port actually bound (useful with port 0). */
   public int port() {
     return app.port();

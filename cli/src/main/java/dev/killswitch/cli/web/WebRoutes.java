@@ -40,6 +40,7 @@ public final class WebRoutes {
     routes.get("/", ctx -> serve(ctx, "index.html"));
     routes.get("/assets/{file}", ctx -> serve(ctx, "assets/" + ctx.pathParam("file")));
     routes.get("/v1/whoami", this::whoami);
+    routes.get("/v1/openapi.json", ctx -> serve(ctx, "openapi.json", "/openapi/"));
   }
 
   private void whoami(Context ctx) {
