@@ -55,6 +55,11 @@ public final class Planner {
    * also lets a target through whose live object is protected (a label the planner cannot see).
    */
   public static final String PARAM_OVERRIDE = "override";
+  /**
+   * Action parameter of the AWS credential actions: the principal the chain says the credential is a
+   * {@code credential-of} (a session's role, a key's user), which the provider needs and the reference lacks.
+   */
+  public static final String PARAM_PRINCIPAL = "principal";
 
   private Planner() {}
 
@@ -122,7 +127,7 @@ public final class Planner {
         continue;
       }
       actions.add(new RevocationAction(actionId, request.requestId(), c.action, target,
-          params(c, request.override()), mode(request), request.reason(), request.requestedBy(), now,
+          params(c, graph, request.override()), mode(request), request.reason(), request.requestedBy(), now,
           request.expiresAt()));
     }
     return new Plan(request.requestId(), actions, skipped);
@@ -207,8 +212,12 @@ public final class Planner {
     return Optional.empty();
   }
 
-  private static SortedMap<String, String> params(Candidate c, boolean overridden) {
+  private static SortedMap<String, String> params(Candidate c, ChainGraph graph, boolean overridden) {
     SortedMap<String, String> params = new TreeMap<>();
+    if (c.ref.kind() == Kind.AWS_SESSION || c.ref.kind() == Kind.AWS_ACCESS_KEY) {
+      graph.outgoing(c.ref.toString()).stream().filter(e -> CREDENTIAL_OF.equals(e.kind())).findFirst()
+          .ifPresent(e -> params.put(PARAM_PRINCIPAL, e.to()));
+    }
     params.put(PARAM_DEPTH, Integer.toString(c.reach.depth));
     if (c.reach.via != null) {
       params.put(PARAM_VIA, c.reach.via);
