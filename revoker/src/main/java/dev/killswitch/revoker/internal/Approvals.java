@@ -35,6 +35,8 @@ final class Approvals {
     record Approved(List<String> actionIds, String approvedBy, Instant approvedAt) implements Result {}
   }
 
+  private static final String APPROVED_BY = "approved by ";
+
   private final Ledger ledger;
   private final TopicView ledgerView;
   private final ChainView chains;
@@ -54,6 +56,12 @@ final class Approvals {
     this.catchUp = catchUp;
   }
 
+  /** Awaiting approval, or approved and not run yet. */
+  static boolean approvable(Ledger.ActionView a) {
+    return a.outcome() == RevocationResult.Outcome.PENDING && a.attempts() == 0 && a.detail() != null
+        && (Events.AWAITING_APPROVAL.equals(a.detail()) || a.detail().startsWith(APPROVED_BY));
+  }
+
   /** Approves every action of the request that awaits approval. */
   Result approve(String requestId, String approver) {
     ledgerView.awaitEnd(catchUp);
@@ -61,8 +69,10 @@ final class Approvals {
     if (view.isEmpty() || view.get().request() == null) {
       return new Result.NotFound();
     }
+    // Approved but never run counts too: an approval that died between its ledger entries and the actions (the
+    // approver saw an error) must be repeatable. Publishing such an action again is harmless: the executor dedupes.
     Set<String> awaiting = view.get().actions().stream()
-        .filter(a -> a.outcome() == RevocationResult.Outcome.PENDING && Events.AWAITING_APPROVAL.equals(a.detail()))
+        .filter(Approvals::approvable)
         .map(Ledger.ActionView::actionId)
         .collect(Collectors.toSet());
     if (awaiting.isEmpty()) {
@@ -84,7 +94,7 @@ final class Approvals {
     List<Future<RecordMetadata>> entries = new ArrayList<>();
     for (RevocationAction a : approved) {
       RevocationResult entry = Events.outcome(a, RevocationResult.Outcome.PENDING,
-          "approved by " + approver + " at " + now, 0, now);
+          APPROVED_BY + approver + " at " + now, 0, now);
       entries.add(publisher.send(publisher.topics().revocationResults(), Events.result(entry)));
     }
     publisher.awaitAll(entries);

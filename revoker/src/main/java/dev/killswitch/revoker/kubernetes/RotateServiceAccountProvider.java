@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -18,13 +21,22 @@ import java.util.TreeMap;
  * {@code secrets} list is not copied (its token Secrets belonged to the old UID).
  *
  * <p>Idempotent: the new account carries the annotation {@value #ROTATED_BY}{@code =<action id>}; a repeated call
- * for the same action finds it and does not rotate again. A broad action: it may need approval. Not reversible.
+ * for the same action finds it and does not rotate again. A create that fails after the delete is finished by the
+ * next attempt from a copy kept in memory. A broad action: it may need approval. Not reversible.
  * Target: {@code k8s:<cluster>:sa/<namespace>/<name>}. Permissions: {@code permissions/kubernetes/
  * k8s.rotate-service-account.yaml}.
  */
 public final class RotateServiceAccountProvider extends KubernetesAction {
 
   static final String ROTATED_BY = "killswitch.dev/rotated-by";
+  private static final Duration DELETE_WAIT = Duration.ofSeconds(30);
+
+  /**
+   * The copies to create of accounts this process deleted but has not created again yet (a create that failed);
+   * held in memory, so a crash between the delete and the create leaves the account deleted (its tokens revoked,
+   * the workloads without an account until someone recreates it): the residual risk of this action.
+   */
+  private final Map<String, ServiceAccount> deletedNotRecreated = new ConcurrentHashMap<>();
 
   public RotateServiceAccountProvider(KubernetesClusters clusters) {
     super(clusters);
@@ -51,6 +63,14 @@ public final class RotateServiceAccountProvider extends KubernetesAction {
     String name = ns + "/" + target.leaf();
     ServiceAccount old = client.serviceAccounts().inNamespace(ns).withName(target.leaf()).get();
     if (old == null) {
+      ServiceAccount unfinished = deletedNotRecreated.get(action.actionId());
+      if (unfinished != null) {
+        // An earlier attempt of this action deleted it and could not create it again: finish the rotation.
+        ServiceAccount created = client.serviceAccounts().inNamespace(ns).resource(unfinished).create();
+        deletedNotRecreated.remove(action.actionId());
+        return new Outcome.Revoked("ServiceAccount " + name + " recreated (uid " + created.getMetadata().getUid()
+            + ") after an interrupted rotation; every token of the old account no longer authenticates");
+      }
       return new Outcome.AlreadyRevoked("ServiceAccount " + name + " not found; its tokens no longer authenticate");
     }
     Map<String, String> annotations = new TreeMap<>(
@@ -70,9 +90,15 @@ public final class RotateServiceAccountProvider extends KubernetesAction {
         .withImagePullSecrets(old.getImagePullSecrets())
         .withAutomountServiceAccountToken(old.getAutomountServiceAccountToken())
         .build();
+    deletedNotRecreated.put(action.actionId(), fresh);
     client.serviceAccounts().inNamespace(ns).withName(target.leaf()).delete();
-    // 409 AlreadyExists while the old one is still being deleted is retriable: the next attempt reads it again.
+    // Wait until the old one is gone (finalizers, slow apiserver); a 409 AlreadyExists after that is retriable and
+    // the next attempt either deletes the old one again or creates the copy kept above.
+    client.serviceAccounts().inNamespace(ns).withName(target.leaf())
+        .waitUntilCondition(sa -> sa == null || !old.getMetadata().getUid().equals(sa.getMetadata().getUid()),
+            DELETE_WAIT.toSeconds(), TimeUnit.SECONDS);
     ServiceAccount created = client.serviceAccounts().inNamespace(ns).resource(fresh).create();
+    deletedNotRecreated.remove(action.actionId());
     return new Outcome.Revoked("ServiceAccount " + name + " recreated: uid " + old.getMetadata().getUid() + " -> "
         + created.getMetadata().getUid() + "; every token of the old account no longer authenticates");
   }

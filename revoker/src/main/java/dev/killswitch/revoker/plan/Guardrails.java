@@ -11,8 +11,11 @@ import java.util.Optional;
  * <p>A protected pattern is an identity reference in which {@code *} stands for any run of characters
  * (e.g. {@code k8s:*:sa/kube-system/*}). The defaults are issue 5's: kube-system controllers, system:masters
  * and system:nodes. Identity references carry no group membership, so the two groups are covered by the
- * identities that hold them by convention (see {@link #DEFAULT_PROTECTED}); the per-minute budget, the
- * {@code killswitch.dev/protected=true} label and approval of broad actions arrive with issue 5.
+ * identities that hold them by convention (see {@link #DEFAULT_PROTECTED}). The guardrails that need state or
+ * the live object live elsewhere: the per-minute budget in the planner stage (handed to
+ * {@link Planner#plan(dev.killswitch.schemas.event.RevocationRequested, ChainGraph, Guardrails, java.time.Instant,
+ * int)}), the {@code killswitch.dev/protected=true} label in the Kubernetes providers' preflight, approval of broad
+ * actions in the planner stage and the approve endpoint.
  *
  * @param protectedPatterns identities never acted on without {@code override}
  * @param maxActionsPerRequest the blast-radius budget of one request; actions beyond it are skipped
