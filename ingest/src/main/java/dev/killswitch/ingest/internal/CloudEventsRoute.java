@@ -77,11 +77,8 @@ public final class CloudEventsRoute implements Handler {
     if (!flow.authorize(ctx, SOURCE, access, Role.INGEST)) {
       return;
     }
-    byte[] body;
-    try {
-      body = Bodies.read(ctx, maxRequestBytes);
-    } catch (Bodies.TooLarge e) {
-      flow.reject(ctx, SOURCE, e.problem(), flow.redactor().redactText(e.prefix()));
+    byte[] body = flow.body(ctx, SOURCE, maxRequestBytes);
+    if (body == null) {
       return;
     }
     String media = baseType(ctx.contentType());

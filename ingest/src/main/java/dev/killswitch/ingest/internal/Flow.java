@@ -86,6 +86,19 @@ public final class Flow {
   }
 
   /**
+   * The body of a request already authenticated by a token or bearer, or null when it was over {@code max}: the
+   * request is then refused with 413 and the body's first bytes, redacted, are dead-lettered.
+   */
+  public byte[] body(Context ctx, String source, long max) throws java.io.IOException {
+    try {
+      return Bodies.read(ctx, max);
+    } catch (Bodies.TooLarge e) {
+      reject(ctx, source, e.problem(), redactor.redactText(e.prefix()));
+      return null;
+    }
+  }
+
+  /**
    * Refuses a whole request: counted, answered with the error, and its bytes (redacted as far as they can
    * be; null for requests that were not authenticated, which never reach Kafka) dead-lettered.
    */

@@ -46,11 +46,8 @@ public final class GcpAuditRoute implements Handler {
     if (!flow.authorize(ctx, SOURCE, access, Role.INGEST)) {
       return;
     }
-    byte[] body;
-    try {
-      body = Bodies.read(ctx, maxRequestBytes);
-    } catch (Bodies.TooLarge e) {
-      flow.reject(ctx, SOURCE, e.problem(), flow.redactor().redactText(e.prefix()));
+    byte[] body = flow.body(ctx, SOURCE, maxRequestBytes);
+    if (body == null) {
       return;
     }
     JsonNode root;

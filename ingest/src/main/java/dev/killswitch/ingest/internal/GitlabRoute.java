@@ -61,11 +61,8 @@ public final class GitlabRoute implements Handler {
           ? "the " + TOKEN + " header is required" : "the " + TOKEN + " does not match"), null);
       return;
     }
-    byte[] body;
-    try {
-      body = Bodies.read(ctx, maxRequestBytes);
-    } catch (Bodies.TooLarge e) {
-      flow.reject(ctx, SOURCE, e.problem(), flow.redactor().redactText(e.prefix()));
+    byte[] body = flow.body(ctx, SOURCE, maxRequestBytes);
+    if (body == null) {
       return;
     }
     String event;

@@ -42,18 +42,11 @@ public final class K8sAuditRoute implements Handler {
 
   @Override
   public void handle(Context ctx) throws Exception {
-    String authorization = ctx.header("Authorization");
-    if (!access.allows(authorization, Role.INGEST)) {
-      boolean presented = ApiAccess.presented(authorization);
-      flow.reject(ctx, SOURCE, IngestException.of(presented ? Reason.FORBIDDEN : Reason.UNAUTHORIZED,
-          presented ? "the bearer token does not hold the ingest role" : "a bearer token is required"), null);
+    if (!flow.authorize(ctx, SOURCE, access, Role.INGEST)) {
       return;
     }
-    byte[] body;
-    try {
-      body = Bodies.read(ctx, maxRequestBytes);
-    } catch (Bodies.TooLarge e) {
-      flow.reject(ctx, SOURCE, e.problem(), flow.redactor().redactText(e.prefix()));
+    byte[] body = flow.body(ctx, SOURCE, maxRequestBytes);
+    if (body == null) {
       return;
     }
     String cluster = ctx.pathParam("cluster");
