@@ -83,6 +83,7 @@
 
   async function refresh() {
     if (!view.ref) return;
+    if (!view.token) { showMessage('Enter the API token (top right) to search.', false); return; }
     const a = await api('GET', '/v1/chains?node=' + encodeURIComponent(view.ref));
     if (a.status !== 200) {
       showMessage(problem(a), true);
@@ -253,6 +254,8 @@
     svg.setAttribute('width', width);
     svg.setAttribute('height', height);
     svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+    // Scale down to fit, but not below 3/4 of the natural size: beyond that the canvas scrolls.
+    svg.style.minWidth = Math.round(width * 0.75) + 'px';
 
     const defs = el('defs');
     const marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7,

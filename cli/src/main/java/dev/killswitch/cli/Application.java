@@ -14,6 +14,7 @@ import dev.killswitch.revoker.kubernetes.DenyTokenProvider;
 import dev.killswitch.schemas.ApiAccess;
 import dev.killswitch.schemas.ApiAccess.Grant;
 import dev.killswitch.schemas.TopicProvisioner;
+import dev.killswitch.schemas.event.RevocationRequested;
 import dev.killswitch.schemas.Topics;
 import io.javalin.config.RoutesConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -59,15 +60,32 @@ public final class Application implements AutoCloseable {
   private String bootstrapServers;
   private HttpServer http;
   private Secrets secrets;
+  private Settings settings;
 
   private Application() {}
 
+  /**
+   * What a caller may change beyond the settings: the demo runs the job-completed trigger in enforce mode and
+   * names its simulated EKS cluster.
+   *
+   * @param triggerMode mode of the requests the correlator's triggers emit; null keeps the correlator's default (dry-run)
+   * @param clusters OIDC issuer URL (or EKS cluster name) to the cluster name used in identity references
+   */
+  public record Tuning(RevocationRequested.Mode triggerMode, Map<String, String> clusters) {
+    public static final Tuning NONE = new Tuning(null, Map.of());
+  }
+
   /** Starts the given roles with these settings and prints where everything is to {@code out}. */
   public static Application start(Settings settings, Set<Role> roles, PrintStream out) {
+    return start(settings, roles, out, Tuning.NONE);
+  }
+
+  /** As {@link #start(Settings, Set, PrintStream)}, with the {@link Tuning} applied. */
+  public static Application start(Settings settings, Set<Role> roles, PrintStream out, Tuning tuning) {
     long t0 = System.nanoTime();
     Application app = new Application();
     try {
-      app.startAll(settings, roles);
+      app.startAll(settings, roles, tuning);
     } catch (RuntimeException e) {
       app.close();
       throw e;
@@ -77,8 +95,9 @@ public final class Application implements AutoCloseable {
     return app;
   }
 
-  private void startAll(Settings settings, Set<Role> roles) {
+  private void startAll(Settings settings, Set<Role> roles, Tuning tuning) {
     own(DataDirLock.acquire(settings.dataDir()));
+    this.settings = settings;
     secrets = Secrets.resolve(settings);
     bootstrapServers = startOrConnectKafka(settings);
     Map<String, Object> kafkaProps = kafkaProps(settings);
@@ -104,8 +123,15 @@ public final class Application implements AutoCloseable {
       routes.add(ingest::addRoutes);
     }
     if (roles.contains(Role.CORRELATOR)) {
-      Correlator correlator = own(new Correlator(CorrelatorConfig.defaults(settings.dataDir().resolve("streams"), access)
-          .withApplicationServer(settings.httpAdvertisedAddress()), topics, kafkaProps, metrics));
+      CorrelatorConfig config = CorrelatorConfig.defaults(settings.dataDir().resolve("streams"), access)
+          .withApplicationServer(settings.httpAdvertisedAddress());
+      if (tuning.triggerMode() != null) {
+        config = config.withTriggerMode(tuning.triggerMode());
+      }
+      if (!tuning.clusters().isEmpty()) {
+        config = config.withClusters(tuning.clusters());
+      }
+      Correlator correlator = own(new Correlator(config, topics, kafkaProps, metrics));
       correlator.start();
       routes.add(correlator::addRoutes);
       checks.add(new HttpServer.Check("correlator", correlator::isReady));
@@ -189,6 +215,20 @@ public final class Application implements AutoCloseable {
   /** The HTTP port actually bound. */
   public int httpPort() {
     return http.port();
+  }
+
+  /** A secret as this process resolved it (configured, or generated into the data directory). */
+  public String secret(Secret secret) {
+    return secrets.get(secret);
+  }
+
+  /** The base URL of the HTTP server, for clients on this machine. */
+  public String url() {
+    String host = settings.httpHost();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
+      host = "127.0.0.1";
+    }
+    return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + http.port();
   }
 
   /** The routes of the HTTP server, as {@link HttpServer#routes()} lists them. */

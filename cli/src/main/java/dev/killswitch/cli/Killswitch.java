@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     description = "Event-driven revocation of non-human identities (CI tokens, Kubernetes tokens, cloud sessions) on Apache Kafka.",
     footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 3 settings invalid, 4 not found,",
         "5 unauthorized or forbidden, 6 Killswitch unreachable. See docs/cli.md."},
-    subcommands = {RunCommand.class, RoleCommand.Ingest.class, RoleCommand.Correlator.class,
+    subcommands = {RunCommand.class, DemoCommand.class, RoleCommand.Ingest.class, RoleCommand.Correlator.class,
         RoleCommand.Revoker.class, RevokeCommand.class, RevocationsCommand.class, ChainsCommand.class,
         IdentitiesCommand.class, ReplayCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Killswitch {
