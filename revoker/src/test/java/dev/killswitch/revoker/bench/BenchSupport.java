@@ -34,6 +34,9 @@ final class BenchSupport implements AutoCloseable {
   static final String AUTHZ_TOKEN = "bench-authz-token";
   static final String REVOKER_TOKEN = "bench-revoker-token";
 
+  private static final String STARTED = "bench.started";
+  final java.util.concurrent.ConcurrentLinkedQueue<Long> serverSide = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  volatile boolean recordServerSide;
   final String bootstrap;
   final Topics topics;
   final Revoker revoker;
@@ -70,7 +73,18 @@ final class BenchSupport implements AutoCloseable {
     revoker = new Revoker(RevokerConfig.defaults(access).withGroupIdPrefix(topics.prefix() + "-revoker")
         .withMaxActionsPerMinute(1_000_000), topics,
         kafkaProps(), new SimpleMeterRegistry(), Clock.systemUTC(), providers);
-    http = Javalin.create(cfg -> revoker.addRoutes(cfg.routes)).start("127.0.0.1", 0);
+    http = Javalin.create(cfg -> {
+      revoker.addRoutes(cfg.routes);
+      // Server-side time of the webhook route: from the first handler to the last, without HTTP parsing and
+      // writing, nor the client's side and the wire.
+      cfg.routes.before("/v1/k8s/authorize/*", ctx -> ctx.attribute(STARTED, System.nanoTime()));
+      cfg.routes.after("/v1/k8s/authorize/*", ctx -> {
+        Long started = ctx.attribute(STARTED);
+        if (started != null && recordServerSide) {
+          serverSide.add(System.nanoTime() - started);
+        }
+      });
+    }).start("127.0.0.1", 0);
     revoker.start();
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (!revoker.isReady()) {
