@@ -184,11 +184,15 @@ public final class Application implements AutoCloseable {
   }
 
   private ApiAccess apiAccess(Settings settings) {
-    return new ApiAccess(List.of(
+    List<Grant> grants = new ArrayList<>(List.of(
         new Grant(secrets.get(Secret.API_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.ANALYST,
             dev.killswitch.schemas.Role.REVOKER, dev.killswitch.schemas.Role.APPROVER)),
         new Grant(secrets.get(Secret.INGEST_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.INGEST)),
         new Grant(secrets.get(Secret.AUTHZ_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.AUTHZ))));
+    for (ApiTokens.Token t : ApiTokens.of(settings)) {
+      grants.add(new Grant(t.value(), t.roles()));
+    }
+    return new ApiAccess(grants);
   }
 
   private static void bindJvmMetrics(PrometheusMeterRegistry metrics) {

@@ -67,6 +67,20 @@ final class ConfigCommand {
         }
         return Killswitch.EXIT_SETTINGS;
       }
+      List<String> tokenProblems = new ArrayList<>();
+      List<ApiTokens.Token> tokens = ApiTokens.read(settings.yaml(), tokenProblems);
+      if (!tokenProblems.isEmpty()) {
+        if (output == ClientOptions.Format.json) {
+          ObjectNode o = JsonNodeFactory.instance.objectNode().put("valid", false);
+          o.putArray("problems").addAll(tokenProblems.stream().map(JsonNodeFactory.instance::textNode).toList());
+          print(out, o);
+        } else {
+          out.println("Settings are invalid:");
+          tokenProblems.forEach(p -> out.println("  - " + p));
+          out.flush();
+        }
+        return Killswitch.EXIT_SETTINGS;
+      }
       List<String> warnings = new ArrayList<>();
       Map<String, String> secrets = new LinkedHashMap<>();
       for (Secret s : Secret.values()) {
@@ -93,6 +107,12 @@ final class ConfigCommand {
             .put("httpPort", settings.httpPort()).put("topicPrefix", settings.topicPrefix());
         ObjectNode sec = s.putObject("secrets");
         secrets.forEach(sec::put);
+        var tok = s.putArray("tokens");
+        for (ApiTokens.Token t : tokens) {
+          tok.addObject().put("name", t.name()).put("source", t.source())
+              .set("roles", JsonNodeFactory.instance.arrayNode().addAll(t.roles().stream()
+                  .map(r -> JsonNodeFactory.instance.textNode(r.name().toLowerCase(Locale.ROOT))).toList()));
+        }
         if (reachability != null) {
           o.put("kafkaReachable", reachability.isEmpty());
           if (!reachability.isEmpty()) {
@@ -109,6 +129,9 @@ final class ConfigCommand {
         out.printf("  %-26s http://%s:%d%n", "HTTP", settings.httpHost(), settings.httpPort());
         out.printf("  %-26s %s%n", "Topic prefix", settings.topicPrefix());
         secrets.forEach((k, v) -> out.printf("  %-26s %s%n", k, v));
+        for (ApiTokens.Token t : tokens) {
+          out.printf("  %-26s %s, from %s%n", "token " + t.name(), t.roles().toString().toLowerCase(Locale.ROOT), t.source());
+        }
         warnings.forEach(w -> out.println("warning: " + w));
         if (reachability != null) {
           out.println(reachability.isEmpty() ? "Kafka at " + settings.kafkaBootstrapServers() + " answered."

@@ -33,6 +33,7 @@ class ClientVerbsIT {
   private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
   private static final String RUN = "ci:github:Codertocat/Hello-World/runs/2202229078";
   private static final String TOKEN = "k8s:prod:token/7f4c6a8e-2f1b-4d5e-9c3a-0b8d6e1f2a34";
+  private static final String SOAR_TOKEN = "soar-playbook-token-0123456789";
 
   @TempDir static Path dataDir;
   private static Application app;
@@ -45,10 +46,16 @@ class ClientVerbsIT {
   }
 
   @BeforeAll
-  static void startKillswitchAndReplayTheTour() {
+  static void startKillswitchAndReplayTheTour() throws Exception {
+    Path config = Files.writeString(dataDir.resolve("killswitch.yaml"), """
+        tokens:
+          - name: soar
+            roles: [revoker]
+            token: %s
+        """.formatted(SOAR_TOKEN));
     env = Map.of("KILLSWITCH_DATA_DIR", dataDir.toString(), "KILLSWITCH_HTTP_PORT", "0",
         "KILLSWITCH_EMBEDDED_KAFKA_PORT", "0");
-    app = Application.start(Settings.load(null, env), EnumSet.allOf(Role.class),
+    app = Application.start(Settings.load(config, env), EnumSet.allOf(Role.class),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     env = Map.of("KILLSWITCH_DATA_DIR", dataDir.toString(), "KILLSWITCH_HTTP_PORT", String.valueOf(app.httpPort()));
 
@@ -181,6 +188,35 @@ class ClientVerbsIT {
     assertThat(run("revocations", "show", id, "--wait").exit()).isZero();
   }
 
+  /** Exactly what docs/soc-integration.md tells a playbook to produce with kcat (binary-mode CloudEvent). */
+  @Test
+  void aPlaybookProducingTheDocumentedBinaryModeCloudEventGetsItsRevocationPlannedAndRecorded() throws Exception {
+    String requestId = "soar-case-4711-" + System.nanoTime();
+    String data = "{\"requestId\":\"" + requestId + "\",\"target\":\"" + TOKEN + "\",\"cascade\":\"none\","
+        + "\"reason\":\"token leaked in a build log (case 4711)\",\"requestedBy\":\"playbook:leaked-token\","
+        + "\"mode\":\"dry-run\",\"requestedAt\":\"2026-01-01T00:00:00Z\"}";
+    var record = new org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>("killswitch.revocation.requests",
+        TOKEN, data.getBytes(StandardCharsets.UTF_8));
+    for (String[] h : new String[][] {{"ce_specversion", "1.0"}, {"ce_id", requestId}, {"ce_source", "playbook://soar/leaked-token"},
+        {"ce_type", "dev.killswitch.revocation.requested.v1"}, {"ce_time", "2026-01-01T00:00:00Z"},
+        {"ce_subject", TOKEN}, {"ce_partitionkey", TOKEN}, {"content-type", "application/json"}}) {
+      record.headers().add(h[0], h[1].getBytes(StandardCharsets.UTF_8));
+    }
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", app.bootstrapServers());
+    p.put("acks", "all");
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
+        new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      producer.send(record).get();
+    }
+    Result shown = run("revocations", "show", requestId, "--wait", "-o", "json");
+    assertThat(shown.exit()).as(shown.err()).isZero();
+    JsonNode view = shown.json();
+    assertThat(view.path("request").path("requestedBy").asText()).isEqualTo("playbook:leaked-token");
+    assertThat(view.path("actions").get(0).path("action").asText()).isEqualTo("k8s.deny-token");
+    assertThat(view.path("actions").get(0).path("outcome").asText()).isEqualTo("dry-run");
+  }
+
   @Test
   void anUnknownRevocationExits4() {
     Result r = run("revocations", "show", "no-such-request");
@@ -212,6 +248,17 @@ class ClientVerbsIT {
     Result forbidden = run("chains", "find", TOKEN, "--token-file", ingestToken.toString());
     assertThat(forbidden.exit()).isEqualTo(5);
     assertThat(forbidden.err()).contains("forbidden");
+  }
+
+  @Test
+  void aRevokerOnlyTokenFromTheYamlSettingsMayRevokeButNotReadChains(@TempDir Path dir) throws Exception {
+    Path tokenFile = Files.writeString(dir.resolve("soar-token"), SOAR_TOKEN + "\n");
+    Result revoke = run("revoke", TOKEN, "--reason", "playbook", "--dry-run", "--token-file", tokenFile.toString());
+    assertThat(revoke.exit()).as(revoke.err()).isZero();
+    assertThat(revoke.out()).contains("k8s.deny-token");
+    Result read = run("chains", "find", TOKEN, "--token-file", tokenFile.toString());
+    assertThat(read.exit()).isEqualTo(5);
+    assertThat(read.err()).contains("forbidden");
   }
 
   @Test
