@@ -482,4 +482,32 @@ class AwsProvidersIT {
       assertThat(outcomes.subList(0, outcomes.size() - 1)).allMatch(o -> o instanceof Outcome.RetriableFailure);
     }
   }
+
+  /** What each action calls (execute, then lift) is in its shipped permission file: least privilege, checked. */
+  @Test
+  void everyIamCallOfAnActionIsAllowedByItsPermissionFile() throws Exception {
+    Role role = iam.addRole(WORKLOAD, "app", "/");
+    String key = iam.addUserWithKey(WORKLOAD, "bot");
+    Map<String, String> session = Map.of(Planner.PARAM_PRINCIPAL, IdentityRef.awsRole(WORKLOAD, "app").toString(),
+        DenySessionProvider.PARAM_SESSION_NAME, "s1");
+    List<RevocationAction> actions = List.of(
+        action(Actions.AWS_DEACTIVATE_ACCESS_KEY, IdentityRef.awsAccessKey(WORKLOAD, key).toString(), Map.of(),
+            clock.instant().plusSeconds(60)),
+        action(Actions.AWS_DENY_SESSION, IdentityRef.awsSession(WORKLOAD, "ASIAEXAMPLE000000009").toString(), session,
+            clock.instant().plusSeconds(60)),
+        action(Actions.AWS_REVOKE_ROLE_SESSIONS, IdentityRef.awsRole(WORKLOAD, "app").toString(), Map.of(),
+            clock.instant().plusSeconds(60)));
+    for (RevocationAction a : actions) {
+      iam.clearCalls();
+      RevocationProvider p = providers.get(a.action());
+      assertThat(p.preflight(a)).isEmpty();
+      Outcome o = p.execute(a);
+      assertThat(o).as(a.action()).isInstanceOf(Outcome.Revoked.class);
+      assertThat(p.lift(a, revoked(a, o))).as(a.action()).isInstanceOf(Outcome.Revoked.class);
+      List<String> used = iam.calls().stream().filter(c -> !c.action().equals("AssumeRole"))
+          .map(c -> "iam:" + c.action()).distinct().toList();
+      assertThat(AwsPermissionsDocTest.iamActions(a.action())).as(a.action()).containsAll(used);
+    }
+    assertThat(role.roleId()).startsWith("AROA");
+  }
 }

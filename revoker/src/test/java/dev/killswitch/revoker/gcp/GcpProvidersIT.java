@@ -347,4 +347,38 @@ class GcpProvidersIT {
           .isInstanceOf(Outcome.PermanentFailure.class);
     }
   }
+
+  /** What each action calls (execute, then lift) needs only permissions of its shipped custom role. */
+  @Test
+  void everyCallOfAnActionIsAllowedByItsCustomRole() throws Exception {
+    Map<String, String> permissionOf = Map.of(
+        "GetServiceAccountKey", "iam.serviceAccountKeys.get",
+        "DisableServiceAccountKey", "iam.serviceAccountKeys.disable",
+        "EnableServiceAccountKey", "iam.serviceAccountKeys.enable",
+        "GetServiceAccount", "iam.serviceAccounts.get",
+        "DisableServiceAccount", "iam.serviceAccounts.disable",
+        "EnableServiceAccount", "iam.serviceAccounts.enable",
+        "GetPolicy", "iam.denypolicies.get",
+        "CreatePolicy", "iam.denypolicies.create",
+        "UpdatePolicy", "iam.denypolicies.update",
+        "DeletePolicy", "iam.denypolicies.delete");
+    String keyId = gcp.addKey(PROJECT, SA);
+    Instant lock = clock.instant().plusSeconds(60);
+    List<RevocationAction> actions = List.of(
+        action(Actions.GCP_DISABLE_SA_KEY, IdentityRef.gcpServiceAccountKey(PROJECT, SA, keyId).toString(), lock),
+        action(Actions.GCP_DISABLE_SERVICE_ACCOUNT, IdentityRef.gcpServiceAccount(PROJECT, SA).toString(), lock),
+        action(Actions.GCP_DENY_PRINCIPAL, IdentityRef.gcpWifPrincipal(POOL, "repo:acme/app:ref:refs/heads/main")
+            .toString(), lock));
+    for (RevocationAction a : actions) {
+      gcp.clearCalls();
+      RevocationProvider p = providers.get(a.action());
+      assertThat(p.preflight(a)).isEmpty();
+      Outcome o = p.execute(a);
+      assertThat(o).as(a.action()).isInstanceOf(Outcome.Revoked.class);
+      assertThat(p.lift(a, revoked(a, o))).as(a.action()).isInstanceOf(Outcome.Revoked.class);
+      List<String> used = gcp.calls().stream().map(c -> permissionOf.get(c.method())).distinct().toList();
+      assertThat(used).doesNotContainNull();
+      assertThat(GcpPermissionsDocTest.permissions(a.action())).as(a.action()).containsAll(used);
+    }
+  }
 }
