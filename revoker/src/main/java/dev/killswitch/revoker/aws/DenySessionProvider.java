@@ -13,6 +13,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.DeleteRolePolicyRequest;
@@ -38,7 +40,8 @@ import software.amazon.awssdk.services.iam.model.Role;
  *
  * <p>IAM has no version check on inline policies: writes to one role are serialized in this process, and the
  * policy is read back after each write, so that a concurrent writer elsewhere that replaced it is noticed and the
- * attempt retried. Permissions: {@code permissions/aws/aws.deny-session.json}.
+ * attempt retried. The revoked detail ends with {@code ; role: <name>}: a lift gets the recorded result, not the
+ * action's parameters. Permissions: {@code permissions/aws/aws.deny-session.json}.
  */
 public final class DenySessionProvider extends AwsAction {
 
@@ -47,6 +50,10 @@ public final class DenySessionProvider extends AwsAction {
   public static final String PARAM_SOURCE_IDENTITY = "sourceIdentity";
   public static final String PARAM_SESSION_EXPIRES_AT = "sessionExpiresAt";
   static final String ESCALATED = "escalated to aws.revoke-role-sessions";
+  /** Ends every revoked detail: the lift gets the recorded result, not the action's parameters. */
+  static final String ROLE_MARK = "; role: ";
+  private static final Pattern ROLE_IN_DETAIL =
+      Pattern.compile(Pattern.quote(ROLE_MARK) + "([\\w+=,.@-]+)");
 
   private final RevokeRoleSessionsProvider roleSessions;
   private final ConcurrentHashMap<String, Object> roleLocks = new ConcurrentHashMap<>();
@@ -128,13 +135,18 @@ public final class DenySessionProvider extends AwsAction {
       }
       return new Outcome.Revoked("denied session " + target.leaf() + " of role " + roleName + " (" + key + " = "
           + value + ") in inline policy " + SessionDenyPolicy.NAME + " until " + until + "; " + policy.entries()
-          + " session(s) denied on the role" + (dropped > 0 ? ", " + dropped + " expired entry(ies) dropped" : ""));
+          + " session(s) denied on the role" + (dropped > 0 ? ", " + dropped + " expired entry(ies) dropped" : "")
+          + ROLE_MARK + roleName);
     }
   }
 
   @Override
   Outcome undo(IamClient iam, IdentityRef target, RevocationAction action, RevocationResult revoked) {
     String roleName = roleName(action, target);
+    Matcher recorded = ROLE_IN_DETAIL.matcher(revoked.detail() == null ? "" : revoked.detail());
+    if (roleName == null && recorded.find()) {
+      roleName = recorded.group(1);
+    }
     if (roleName == null) {
       return new Outcome.PermanentFailure("no role known for session " + target.leaf());
     }
@@ -170,7 +182,9 @@ public final class DenySessionProvider extends AwsAction {
   /** The session cannot be denied alone: escalate when configured, else fail with the residual exposure. */
   private Outcome unbound(IamClient iam, Role role, String why, ResidualExposure exposure, Instant now) {
     if (accounts.config().escalateUnboundSessions()) {
-      return roleSessions.revokeOlderSessions(iam, role, ESCALATED + " (" + why + "): ");
+      Outcome escalated = roleSessions.revokeOlderSessions(iam, role, ESCALATED + " (" + why + "): ");
+      return escalated instanceof Outcome.Revoked r ? new Outcome.Revoked(r.detail() + ROLE_MARK + role.roleName())
+          : escalated;
     }
     return new Outcome.PermanentFailure(why + "; not escalated (aws.escalateUnboundSessions is off); "
         + exposure.describe(now));

@@ -40,7 +40,7 @@ public final class RevokeRoleSessionsProvider extends AwsAction {
   /** The console's policy name, so that the console and Killswitch see and move the same cutoff. */
   static final String POLICY = "AWSRevokeOlderSessions";
   static final String CUTOFF = "; cutoff: ";
-  private static final Pattern CUTOFF_IN_DETAIL = Pattern.compile(Pattern.quote(CUTOFF) + "(\\S+)");
+  private static final Pattern CUTOFF_IN_DETAIL = Pattern.compile(Pattern.quote(CUTOFF) + "([0-9T:.Z-]+)");
 
   RevokeRoleSessionsProvider(AwsAccounts accounts, Clock clock) {
     super(accounts, clock);
