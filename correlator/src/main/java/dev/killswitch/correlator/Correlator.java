@@ -70,11 +70,16 @@ public final class Correlator implements AutoCloseable {
   }
 
   static Topology topology(CorrelatorConfig config, Topics topics, MeterRegistry registry) {
-    return CorrelatorTopology.build(settings(config), topics, new CorrelatorMetrics(registry));
+    return topology(config, topics, registry, true);
+  }
+
+  /** With {@code persistentStores} false, in-memory stores: only for tests that build hundreds of topologies. */
+  static Topology topology(CorrelatorConfig config, Topics topics, MeterRegistry registry, boolean persistentStores) {
+    return CorrelatorTopology.build(settings(config, persistentStores), topics, new CorrelatorMetrics(registry));
   }
 
   /** The configuration as the topology's parts need it. */
-  static CorrelatorTopology.Settings settings(CorrelatorConfig config) {
+  static CorrelatorTopology.Settings settings(CorrelatorConfig config, boolean persistentStores) {
     Correlation c = config.correlation();
     JoinSettings joins = new JoinSettings(c.ciRunExtraKey(), c.ciJobExtraKey(),
         c.rawClaims().stream().map(r -> new JoinSettings.RawClaim(r.provider(), r.host(), r.repositoryKey(),
@@ -87,7 +92,7 @@ public final class Correlator implements AutoCloseable {
         c.breakGlass().stream().map(b -> new TriggerSettings.BreakGlass(b.pattern(), b.maxDuration(), b.override()))
             .toList(),
         c.revocationPropagation(), c.accountNames(), c.projectNames());
-    return new CorrelatorTopology.Settings(config.retention(), joins, triggers);
+    return new CorrelatorTopology.Settings(config.retention(), joins, triggers, persistentStores);
   }
 
   /** Break-glass identities root their own chains, as configured roots do. */

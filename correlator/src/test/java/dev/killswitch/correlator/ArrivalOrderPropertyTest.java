@@ -52,7 +52,7 @@ class ArrivalOrderPropertyTest {
 
   @Property(tries = 20)
   void anyOrderCoversEveryCredentialOfTheCompletedRunExactlyOnce(@ForAll("deliveries") List<Envelope<?>> deliveries) {
-    try (Harness h = new Harness()) {
+    try (Harness h = new Harness(c -> c, T0, false)) {
       h.sendAll(deliveries);
       var requests = h.requests();
       assertThat(requests).extracting(r -> r.requestId()).doesNotHaveDuplicates();
@@ -84,7 +84,7 @@ class ArrivalOrderPropertyTest {
   }
 
   private static Map<String, Chain> chainsAfter(List<Envelope<?>> deliveries) {
-    try (Harness h = new Harness()) {
+    try (Harness h = new Harness(c -> c, T0, false)) {
       h.sendAll(deliveries);
       Map<String, Chain> chains = new TreeMap<>();
       h.latestSnapshots().forEach((id, s) -> chains.put(id, new Chain(s.root(), s.status(), s.nodes(), s.edges())));

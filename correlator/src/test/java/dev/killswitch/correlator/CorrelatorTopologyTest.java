@@ -349,7 +349,14 @@ class CorrelatorTopologyTest {
         .filteredOn(n -> n instanceof TopologyDescription.Processor)
         .flatExtracting(n -> ((TopologyDescription.Processor) n).stores())
         .contains(TopologyNames.DEDUPE_STORE, TopologyNames.NODE_CHAINS_STORE, TopologyNames.NODE_EDGES_STORE,
-            TopologyNames.NODE_REVOCATIONS_STORE, TopologyNames.CHAINS_STORE, TopologyNames.TRIGGER_SCHEDULE_STORE);
+            TopologyNames.NODE_REVOCATIONS_STORE, TopologyNames.NODE_ATTRIBUTIONS_STORE,
+            TopologyNames.NODE_EXPIRY_STORE, TopologyNames.CHAINS_STORE, TopologyNames.TRIGGER_SCHEDULE_STORE,
+            TopologyNames.CHAIN_EXPIRY_STORE);
+    // The loop writes into node-updates, which the graph step reads: no topic of its own, no fourth sub-topology.
+    assertThat(description.subtopologies()).flatExtracting(TopologyDescription.Subtopology::nodes)
+        .filteredOn(n -> n instanceof TopologyDescription.Sink s && n.name().equals(TopologyNames.SINK_NODE_LOOP))
+        .singleElement().satisfies(n -> assertThat(((TopologyDescription.Sink) n).topic())
+            .isEqualTo(TopologyNames.NODE_UPDATES + "-repartition"));
   }
 
   private static String header(org.apache.kafka.common.header.Headers headers, String name) {

@@ -87,6 +87,34 @@ public final class Events {
     return audit(auditId, actor, data, at);
   }
 
+  /**
+   * A TokenRequest by {@code username} (in {@link #CLUSTER}) whose user.extra is {@code extra} as given: for the
+   * job-only, raw-claim and configured-root cases.
+   */
+  public static Envelope<K8sAuditEvent> tokenRequestBy(String auditId, String username,
+                                                       Map<String, List<String>> extra, String jti,
+                                                       String namespace, String saName, Instant at) {
+    String actor = IdentityRef.k8sUser(CLUSTER, username).toString();
+    K8sAuditEvent data = new K8sAuditEvent(CLUSTER, auditId, "ResponseComplete", "Metadata", "create",
+        "/api/v1/namespaces/" + namespace + "/serviceaccounts/" + saName + "/token",
+        new K8sAuditEvent.User(username, null, List.of("system:authenticated"), extra), actor, null, null, null,
+        null, null, new K8sAuditEvent.ObjectRef(null, "v1", "serviceaccounts", "token", namespace, saName),
+        List.of("203.0.113.7"), "kubectl/v1.33.0", "allow", "", 201, jti, sa(namespace, saName), null, false,
+        at, at, null);
+    return audit(auditId, actor, data, at);
+  }
+
+  /** A request made with the bound token, answered {@code code} (403: denied, e.g. by the revocation webhook). */
+  public static Envelope<K8sAuditEvent> tokenUseAnswered(String auditId, String jti, String namespace, String saName,
+                                                         String ip, int code, Instant at) {
+    K8sAuditEvent a = tokenUse(auditId, jti, namespace, saName, "get", "secrets", ip, at).data();
+    K8sAuditEvent answered = new K8sAuditEvent(a.cluster(), a.auditId(), a.stage(), a.level(), a.verb(),
+        a.requestUri(), a.user(), a.actor(), a.credentialId(), a.serviceAccount(), a.boundPod(), a.boundNode(),
+        a.ciRun(), a.objectRef(), a.sourceIps(), a.userAgent(), code >= 400 ? "forbid" : "allow", "", code, null,
+        null, null, a.secretAccess(), at, at, null);
+    return audit(auditId, a.actor(), answered, at);
+  }
+
   /** A request made with the bound token {@code jti} of the service account. */
   public static Envelope<K8sAuditEvent> tokenUse(String auditId, String jti, String namespace, String saName,
                                                  String verb, String resource, String ip, Instant at) {

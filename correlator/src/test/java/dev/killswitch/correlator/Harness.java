@@ -70,6 +70,15 @@ final class Harness implements AutoCloseable {
   }
 
   Harness(java.util.function.UnaryOperator<CorrelatorConfig> settings, Instant wallClockStart) {
+    this(settings, wallClockStart, true);
+  }
+
+  /**
+   * @param persistentStores false for in-memory stores: the arrival-order properties build a topology per try, and
+   *     RocksDB's open and close dominate their time; every other test runs the stores the correlator runs
+   */
+  Harness(java.util.function.UnaryOperator<CorrelatorConfig> settings, Instant wallClockStart,
+          boolean persistentStores) {
     try {
       stateDir = Files.createTempDirectory("correlator-ttd");
     } catch (IOException e) {
@@ -81,7 +90,16 @@ final class Harness implements AutoCloseable {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(Correlator.topology(config, topics, registry), props, wallClockStart);
+    driver = new TopologyTestDriver(Correlator.topology(config, topics, registry, persistentStores), props,
+        wallClockStart);
+  }
+
+  /**
+   * A harness with in-memory stores, for tests that build many topologies (CorrelatorTopologyTest,
+   * ScenarioChainsTest and the ITs run the RocksDB stores the correlator runs).
+   */
+  static Harness inMemory(java.util.function.UnaryOperator<CorrelatorConfig> settings) {
+    return new Harness(settings, Events.T0, false);
   }
 
   /** Sends the event to the topic its type belongs on, timestamped with its time, as ingest would. */
@@ -176,6 +194,18 @@ final class Harness implements AutoCloseable {
 
   Answers answers() {
     return new Answers(stores());
+  }
+
+  /** How many rows a key-value store holds (all partitions: the driver has one task per sub-topology). */
+  long storeSize(String name) {
+    long n = 0;
+    try (var it = driver.<String, Object>getKeyValueStore(name).all()) {
+      while (it.hasNext()) {
+        it.next();
+        n++;
+      }
+    }
+    return n;
   }
 
   double counter(String name, String... tags) {

@@ -79,6 +79,9 @@ public final class Firing {
           settings.mode(), now, null, override));
       Map<String, String> covered = new TreeMap<>(state.fired());
       covered.putIfAbsent(target, requestId);
+      for (String c : downstreamCredentials(target)) {
+        covered.putIfAbsent(c, requestId);
+      }
       state = state.withFired(covered);
     }
     String alertId = null;
@@ -96,6 +99,25 @@ public final class Firing {
     o.put(key, new Occurrence(trigger, target, requestId, alertId, now));
     state = state.withOccurrences(o);
     fired.add(trigger);
+  }
+
+  /**
+   * The chain's revocable nodes reachable from {@code target} along every edge but {@code used}, as the revoker's
+   * downstream cascade follows them: the request covers them.
+   */
+  private List<String> downstreamCredentials(String target) {
+    java.util.Set<String> seen = new java.util.TreeSet<>(List.of(target));
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(target));
+    while (!todo.isEmpty()) {
+      String node = todo.poll();
+      for (EdgeState e : state.outbound(node)) {
+        if (!e.kind().equals(EdgeKind.USED) && seen.add(e.to())) {
+          todo.add(e.to());
+        }
+      }
+    }
+    java.util.Set<String> revocable = new java.util.TreeSet<>(state.credentials());
+    return seen.stream().filter(revocable::contains).toList();
   }
 
   private static String[] concat(String a, String b, String c, String d, String... rest) {

@@ -54,14 +54,20 @@ public final class CorrelatorTopology {
   private static final Serde<String> KEYS = Serdes.String();
   private static final Serde<byte[]> BYTES = Serdes.ByteArray();
 
-  /** What the topology needs of the configuration. */
-  public record Settings(Duration retention, JoinSettings joins, TriggerSettings triggers) {}
+  /**
+   * What the topology needs of the configuration.
+   *
+   * @param persistentStores RocksDB stores (what the correlator runs with); false for in-memory stores, which only
+   *     the arrival-order property tests use, to run hundreds of topologies quickly (same semantics: byte-ordered
+   *     keys, prefix and range scans)
+   */
+  public record Settings(Duration retention, JoinSettings joins, TriggerSettings triggers, boolean persistentStores) {}
 
   private CorrelatorTopology() {}
 
   public static Topology build(Settings settings, Topics topics, CorrelatorMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
-    addStores(builder, settings.retention());
+    addStores(builder, settings.retention(), settings.persistentStores());
 
     KStream<String, byte[]> input = source(builder, topics.ciEvents(), SOURCE_CI)
         .merge(source(builder, topics.k8sEvents(), SOURCE_K8S), Named.as("merge-k8s-events"))
@@ -124,24 +130,22 @@ public final class CorrelatorTopology {
     return builder.stream(topic, Consumed.with(KEYS, BYTES).withName(name));
   }
 
-  private static void addStores(StreamsBuilder builder, Duration retention) {
-    builder.addStateStore(Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(DEDUPE_STORE, retention, retention, false), KEYS, Serdes.Long()));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(NODE_CHAINS_STORE), KEYS, JsonSerde.of(NodeChain.class)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(NODE_EDGES_STORE), KEYS, JsonSerde.of(NodeEdge.class)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(NODE_REVOCATIONS_STORE), KEYS, JsonSerde.of(NodeRevocations.class)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(NODE_ATTRIBUTIONS_STORE), KEYS, JsonSerde.of(Attribution.class)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(NODE_EXPIRY_STORE), KEYS, Serdes.Long()));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(CHAINS_STORE), KEYS, JsonSerde.of(ChainState.class)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(TRIGGER_SCHEDULE_STORE), KEYS, Serdes.Long()));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(CHAIN_EXPIRY_STORE), KEYS, Serdes.Long()));
+  private static void addStores(StreamsBuilder builder, Duration retention, boolean persistent) {
+    builder.addStateStore(Stores.windowStoreBuilder(persistent
+        ? Stores.persistentWindowStore(DEDUPE_STORE, retention, retention, false)
+        : Stores.inMemoryWindowStore(DEDUPE_STORE, retention, retention, false), KEYS, Serdes.Long()));
+    keyValue(builder, NODE_CHAINS_STORE, JsonSerde.of(NodeChain.class), persistent);
+    keyValue(builder, NODE_EDGES_STORE, JsonSerde.of(NodeEdge.class), persistent);
+    keyValue(builder, NODE_REVOCATIONS_STORE, JsonSerde.of(NodeRevocations.class), persistent);
+    keyValue(builder, NODE_ATTRIBUTIONS_STORE, JsonSerde.of(Attribution.class), persistent);
+    keyValue(builder, NODE_EXPIRY_STORE, Serdes.Long(), persistent);
+    keyValue(builder, CHAINS_STORE, JsonSerde.of(ChainState.class), persistent);
+    keyValue(builder, TRIGGER_SCHEDULE_STORE, Serdes.Long(), persistent);
+    keyValue(builder, CHAIN_EXPIRY_STORE, Serdes.Long(), persistent);
+  }
+
+  private static <V> void keyValue(StreamsBuilder builder, String name, Serde<V> values, boolean persistent) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name)
+        : Stores.inMemoryKeyValueStore(name), KEYS, values));
   }
 }
