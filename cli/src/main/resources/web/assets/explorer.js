@@ -409,10 +409,11 @@
       li.appendChild(code);
       ev.appendChild(li);
     }
-    fields([['from', edge.from], ['to', edge.to], ['confidence', edge.confidence === 1 ? '1.0 (exact join)' : String(edge.confidence)],
-      ['count', edge.count], ['first seen', edge.firstSeen], ['last seen', edge.lastSeen],
+    fields([['from', edge.from], ['to', edge.to],
+      ['confidence', edge.confidence === 1 ? '1.0 (exact join)' : edge.confidence + ' (matched by subject and time window)'],
+      ['learned by', edge.basis], ['count', edge.count], ['first seen', edge.firstSeen], ['last seen', edge.lastSeen],
       ['evidence', (edge.evidence || []).length ? ev : '-'], ['verbs', edge.verbs], ['resources', edge.resources],
-      ['source IPs', edge.sourceIps]]);
+      ['source IPs', edge.sourceIps], ['in', edge.scopes], ['last succeeded', edge.lastSucceeded]]);
     $('revoke-box').hidden = true;
     $('revoke-box').dataset.target = '';
   }

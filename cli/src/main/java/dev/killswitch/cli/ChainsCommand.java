@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.cli.client.ApiClient;
 import dev.killswitch.cli.client.Table;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -88,6 +90,16 @@ final class ChainsCommand {
     nodes.print(out);
     out.println();
     printEdges(out, c.path("edges"));
+    JsonNode fired = c.path("triggers");
+    if (fired.size() > 0) {
+      out.println();
+      Table f = new Table("TRIGGER", "TARGET", "AT", "REQUEST", "ALERT");
+      for (JsonNode x : fired) {
+        f.row(ApiCommand.text(x, "trigger"), ApiCommand.text(x, "target"), ApiCommand.text(x, "at"),
+            ApiCommand.text(x, "requestId"), ApiCommand.text(x, "alertId"));
+      }
+      f.print(out);
+    }
     JsonNode requested = c.path("revocations");
     if (requested.size() > 0) {
       out.println();
@@ -102,12 +114,15 @@ final class ChainsCommand {
   }
 
   static void printEdges(PrintWriter out, JsonNode edges) {
-    Table t = new Table("FROM", "EDGE", "TO", "CONFIDENCE", "COUNT", "EVIDENCE");
+    Table t = new Table("FROM", "EDGE", "TO", "CONFIDENCE", "BASIS", "COUNT", "EVIDENCE");
     for (JsonNode e : edges) {
       JsonNode ev = e.path("evidence");
       String evidence = ev.size() == 0 ? "-" : ev.get(0).asText() + (ev.size() > 1 ? " (+" + (ev.size() - 1) + ")" : "");
+      List<String> basis = new ArrayList<>();
+      e.path("basis").forEach(b -> basis.add(b.asText()));
       t.row(ApiCommand.text(e, "from"), "-" + ApiCommand.text(e, "kind") + "->", ApiCommand.text(e, "to"),
-          String.format(java.util.Locale.ROOT, "%.2f", e.path("confidence").asDouble()), e.path("count").asLong(), evidence);
+          String.format(java.util.Locale.ROOT, "%.2f", e.path("confidence").asDouble()),
+          basis.isEmpty() ? "-" : String.join(",", basis), e.path("count").asLong(), evidence);
     }
     if (t.isEmpty()) {
       out.println("No edges.");
