@@ -1,15 +1,16 @@
 // Drives the chain explorer in Debian's headless Chromium, as a person would: enter the token, search the README
-// tour's token, see the chain drawn with its revocation state, open an edge's evidence, revoke in dry-run, enforce.
-//   node explorer.test.mjs <base url> <api token> <screenshot dir>
+// tour's token, see the chain drawn with its revocation state, open an edge's evidence, revoke in dry-run, enforce;
+// then, with an analyst-only token, no revoke button.
+//   node explorer.test.mjs <base url> <api token> <screenshot dir> [analyst-only token]
 // Exit 0 when every step passed; 1 otherwise (a screenshot of the failure is kept). Run by ExplorerBrowserIT.
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [url, token, shots] = process.argv.slice(2);
+const [url, token, shots, analystToken] = process.argv.slice(2);
 if (!url || !token || !shots) {
-  console.error('usage: node explorer.test.mjs <base url> <api token> <screenshot dir>');
+  console.error('usage: node explorer.test.mjs <base url> <api token> <screenshot dir> [analyst-only token]');
   process.exit(2);
 }
 const RUN = 'ci:github:Codertocat/Hello-World/runs/2202229078';
@@ -100,6 +101,17 @@ try {
     return g && g.getAttribute('data-state') === 'revoked';
   }, TOKEN, { timeout: TIMEOUT });
   await page.screenshot({ path: join(shots, '4-revoked.png'), fullPage: true });
+
+  if (analystToken) {
+    step('a token with the analyst role only: the chain is shown, the revoke box is not');
+    await page.fill('#token', analystToken);
+    await page.click('#token-use');
+    await page.waitForFunction(() => document.getElementById('whoami').textContent === 'roles: analyst', null, { timeout: TIMEOUT });
+    await node(TOKEN).click();
+    await page.waitForSelector('#details:not([hidden])');
+    check(await page.isHidden('#revoke-box'), 'the revoke box is shown to an analyst-only token');
+    await page.screenshot({ path: join(shots, '5-analyst-only.png'), fullPage: true });
+  }
 
   check(problems.length === 0, 'the browser reported: ' + problems.join('; '));
   console.log('explorer: all steps passed');

@@ -222,6 +222,15 @@ class ClientVerbsIT {
     Result r = run("revocations", "show", "no-such-request");
     assertThat(r.exit()).isEqualTo(4);
     assertThat(r.err()).contains("no revocation request no-such-request");
+    assertThat(run("revocations", "approve", "no-such-request").exit()).isEqualTo(4);
+  }
+
+  @Test
+  void approvingARequestWithNothingAwaitingApprovalFails() {
+    assertThat(run("revoke", TOKEN, "--reason", "approve", "--dry-run", "--request-id", "it-approve-1").exit()).isZero();
+    Result r = run("revocations", "approve", "it-approve-1");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("has no action awaiting approval");
   }
 
   @Test

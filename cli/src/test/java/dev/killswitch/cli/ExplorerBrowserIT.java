@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The chain explorer in a real headless Chromium (Debian's package, driven by playwright-core from
  * {@code src/test/browser}): load, enter the token, search the README tour's token, see the graph and its
- * revocation state, read an edge's evidence, revoke in dry-run, then enforce. Screenshots stay in
+ * revocation state, read an edge's evidence, revoke in dry-run, then enforce; an analyst-only token sees no revoke
+ * button. Screenshots stay in
  * {@code target/screenshots}. Skipped where the browser or the node modules are absent; {@code .ci/run} installs
  * both, so CI always runs it.
  */
@@ -45,7 +46,10 @@ class ExplorerBrowserIT {
 
     Map<String, String> env = Map.of("KILLSWITCH_DATA_DIR", dataDir.toString(), "KILLSWITCH_HTTP_PORT", "0",
         "KILLSWITCH_EMBEDDED_KAFKA_PORT", "0");
-    Settings settings = Settings.load(null, env);
+    String analystToken = "analyst-only-token-0123456789";
+    Path config = java.nio.file.Files.writeString(dataDir.resolve("killswitch.yaml"),
+        "tokens:\n  - name: analyst\n    roles: [analyst]\n    token: " + analystToken + "\n");
+    Settings settings = Settings.load(config, env);
     try (Application app = Application.start(settings, EnumSet.allOf(Role.class),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
       String url = "http://127.0.0.1:" + app.httpPort();
@@ -69,7 +73,7 @@ class ExplorerBrowserIT {
 
       Path shots = Path.of("target", "screenshots").toAbsolutePath();
       Process node = new ProcessBuilder("node", "explorer.test.mjs", url, Secrets.resolve(settings).get(Secret.API_TOKEN),
-          shots.toString())
+          shots.toString(), analystToken)
           .directory(BROWSER_TEST.toFile())
           .redirectErrorStream(true)
           .redirectOutput(Path.of("target", "explorer-browser-test.log").toFile())
@@ -83,6 +87,7 @@ class ExplorerBrowserIT {
       assertThat(node.exitValue()).as(log).isZero();
       assertThat(log).contains("explorer: all steps passed");
       assertThat(shots.resolve("3-dry-run.png")).exists();
+      assertThat(log).contains("the revoke box is not");
     }
   }
 
