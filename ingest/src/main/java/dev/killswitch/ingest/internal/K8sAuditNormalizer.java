@@ -213,7 +213,7 @@ public final class K8sAuditNormalizer {
    */
   private static BindingChange bindingChange(String cluster, String verb, ObjectRef ref, JsonNode ev,
                                              List<String> warnings) {
-    if (ref == null || !BINDING_RESOURCES.contains(ref.resource()) || !BINDING_VERBS.contains(verb)
+    if (ref == null || ref.resource() == null || !BINDING_RESOURCES.contains(ref.resource()) || !BINDING_VERBS.contains(verb)
         || ref.subresource() != null) {
       return null;
     }
