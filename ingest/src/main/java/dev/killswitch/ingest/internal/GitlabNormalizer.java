@@ -138,7 +138,11 @@ public final class GitlabNormalizer {
       }
     }
     if (host == null && instance != null) {
-      host = URI.create(instance).getRawAuthority();
+      try {
+        host = new URI(instance).getRawAuthority();
+      } catch (URISyntaxException e) {
+        throw IngestException.invalidEvent("the X-Gitlab-Instance header is not a URL: " + instance);
+      }
     }
     if (host == null || path == null) {
       throw IngestException.invalidEvent("the hook names no project URL (project.web_url or repository.homepage)");
