@@ -61,6 +61,10 @@ public final class CloudEventCodec {
     } catch (RuntimeException e) {
       throw CodecException.notACloudEvent(e);
     }
+    if (ce == null) {
+      // the SDK answers JSON null with null
+      throw CodecException.notACloudEvent(new IllegalArgumentException("the body is JSON null"));
+    }
     return fromCloudEvent(ce);
   }
 
