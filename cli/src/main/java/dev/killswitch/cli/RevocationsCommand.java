@@ -38,7 +38,7 @@ final class RevocationsCommand {
     @Override
     public Integer call() {
       ApiClient api = api();
-      JsonNode view = await ? waitSettled(api, requestId, Durations.parse(timeout, "--timeout"), this)
+      JsonNode view = await ? waitSettled(api, requestId, Durations.parse(timeout, "--timeout"))
           : api.getJson("/v1/revocations/" + ApiClient.query(requestId));
       print(this, view);
       return exitCode(view, await);
@@ -70,7 +70,7 @@ final class RevocationsCommand {
    * action is confirmed for {@link #EMPTY_PLAN_CONFIRMATION} first: the revoker may report an empty plan from the
    * planner's committed offset a moment before its ledger view shows the actions that plan wrote.
    */
-  static JsonNode waitSettled(ApiClient api, String requestId, Duration timeout, ApiCommand cmd) {
+  static JsonNode waitSettled(ApiClient api, String requestId, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long emptySince = -1;
     JsonNode view = null;

@@ -24,7 +24,7 @@ final class RevokeCommand extends ApiCommand {
   @Parameters(paramLabel = "REF", description = "identity reference, e.g. k8s:prod:token/<jti> or ci:github:acme/app/runs/42")
   String target;
 
-  @Option(names = "--reason", required = true, description = "why (recorded with the request and every result)")
+  @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (recorded with the request and every result)")
   String reason;
 
   @Option(names = "--cascade", defaultValue = "downstream", paramLabel = "downstream|none",
@@ -85,7 +85,7 @@ final class RevokeCommand extends ApiCommand {
     }
     err().printf("requested %s (%s); waiting for the outcome...%n", id, body.get("mode"));
     err().flush();
-    JsonNode view = RevocationsCommand.waitSettled(api, id, wait, this);
+    JsonNode view = RevocationsCommand.waitSettled(api, id, wait);
     if (view == null) {
       throw CliException.failed("request " + id + " is not in the ledger after " + timeout
           + "; follow it with: killswitch revocations show " + id + " --wait");
