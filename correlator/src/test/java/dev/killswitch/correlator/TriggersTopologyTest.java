@@ -182,6 +182,23 @@ class TriggersTopologyTest {
     }
   }
 
+  @Test
+  void aCredentialLinkedByAWindowMatchAlertsWithMediumSeverityAndSaysHowSure() {
+    var s = dev.killswitch.testkit.scenarios.Scenarios.githubIrsa();
+    try (Harness h = Harness.inMemory(ScenarioChainsTest::settings)) {
+      h.sendAll(s.events());
+      h.send(CloudEvents.call("ct-77", dev.killswitch.testkit.scenarios.GithubIrsa.SESSION_KEY,
+          dev.killswitch.testkit.scenarios.GithubIrsa.ROLE, "GetObject", CloudEvents.ACCOUNT, "192.0.2.1", null,
+          T0.plusSeconds(100)));
+
+      assertThat(h.alerts()).singleElement().satisfies(a -> {
+        assertThat(a.kind()).isEqualTo("outside-boundary");
+        assertThat(a.subject()).isEqualTo(s.ref("session"));
+        assertThat(a.severity()).isEqualTo("medium");
+      });
+    }
+  }
+
   private void federatedRunWithCrossAccountCall(Harness h) {
     h.send(ciJob("d-1", "12345678", "71", "in_progress", null, T0));
     h.send(CloudEvents.githubFederation("ct-1", SUB, "gha-run-12345678", "ASIAONEEXAMPLE000001", "deploy",

@@ -22,6 +22,8 @@ import java.util.TreeSet;
  *       of the minting edge, same /24 or /64, trusted CIDRs excepted), or an AWS session or key or a GCP key is
  *       used in another account or project than its own -> alert (high); a request too when
  *       {@code outsideBoundaryRevokes}. One occurrence per credential and kind (network, scope).</li>
+ *   <li>A credential linked into the chain only by a window-plus-subject match makes reuse and outside-boundary
+ *       alerts {@code medium} instead of {@code high}, with the confidence in the details.</li>
  *   <li>{@value #BREAK_GLASS}: a chain rooted at a break-glass identity is active past its time bound (wall clock
  *       past first activity + max duration, or an activity seen after it) -> a request for the root, cascade
  *       downstream (override as configured), and an alert (high).</li>
@@ -71,11 +73,12 @@ public final class ChainTriggers {
       }
       for (EdgeState e : used(c, credential)) {
         if (e.lastSeen().isAfter(limit)) {
+          double linked = linkConfidence(c, credential, e);
           f.fire(REUSE, key, credential, "credential of CI run " + c.root() + " used after the run completed ("
-              + e.lastSeen() + ", completed " + done + ")", true, false, "high",
+              + e.lastSeen() + ", completed " + done + ")", true, false, severity(linked),
               credential + " was used after its CI run " + c.root() + " completed", evidence(e),
               Map.of("completedAt", done.toString(), "usedAt", e.lastSeen().toString(), "usedAs", e.to(),
-                  "verbs", String.join(",", e.verbs())));
+                  "verbs", String.join(",", e.verbs()), "confidence", Double.toString(linked)));
           break;
         }
       }
@@ -116,18 +119,19 @@ public final class ChainTriggers {
           evidence.addAll(evidence(e));
         }
       }
+      String severity = severity(c.inbound(credential).stream().mapToDouble(EdgeState::confidence).max().orElse(1.0));
       if (!foreignScopes.isEmpty() && !f.hasFired(OUTSIDE + " " + credential + " scope")) {
         List<String> shown = foreignScopes.stream().map(s::displayScope).toList();
         f.fire(OUTSIDE, OUTSIDE + " " + credential + " scope", credential, credential + " used outside "
             + s.displayScope(ref.scope()) + ", in " + String.join(", ", shown), s.outsideBoundaryRevokes(), false,
-            "high", credential + " of " + s.displayScope(ref.scope()) + " was used in " + String.join(", ", shown),
+            severity, credential + " of " + s.displayScope(ref.scope()) + " was used in " + String.join(", ", shown),
             evidence, Map.of("boundary", "scope", "home", ref.scope(), "seen", String.join(",", foreignScopes)),
             "scope");
       }
       if (!foreignIps.isEmpty() && !f.hasFired(OUTSIDE + " " + credential + " network")) {
         f.fire(OUTSIDE, OUTSIDE + " " + credential + " network", credential, credential
             + " used from a network it was not minted from (" + String.join(", ", foreignIps) + ")",
-            s.outsideBoundaryRevokes(), false, "high", credential + " was used from " + String.join(", ", foreignIps)
+            s.outsideBoundaryRevokes(), false, severity, credential + " was used from " + String.join(", ", foreignIps)
             + ", outside the network it was minted from (" + String.join(", ", home) + ")", evidence,
             Map.of("boundary", "network", "home", String.join(",", home), "seen", String.join(",", foreignIps)),
             "network");
@@ -182,6 +186,20 @@ public final class ChainTriggers {
         }
       }
     }
+  }
+
+  /**
+   * How surely the credential's use belongs to this chain: the weakest of the use's own attribution and the best
+   * edge linking the credential into the chain (a session joined by a window-plus-subject match is 0.7).
+   */
+  static double linkConfidence(ChainState c, String credential, EdgeState use) {
+    double in = c.inbound(credential).stream().mapToDouble(EdgeState::confidence).max().orElse(1.0);
+    return Math.min(in, use.confidence());
+  }
+
+  /** A finding about a credential linked by a weaker match is worth a look, not a page. */
+  private static String severity(double confidence) {
+    return confidence < 1.0 ? "medium" : "high";
   }
 
   private static List<EdgeState> used(ChainState c, String credential) {

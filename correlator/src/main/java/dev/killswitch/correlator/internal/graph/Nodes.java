@@ -23,9 +23,12 @@ public final class Nodes {
     return kind.isCredential() || kind.isCi() || kind == Kind.K8S_POD;
   }
 
-  /** Nodes a revocation acts on: credentials, and bindings (their subjects are removed). */
+  /**
+   * Nodes a revocation acts on: credentials, bindings (their subjects are removed) and workload identity federation
+   * principals (denied by an IAM deny policy).
+   */
   public static boolean isRevocable(Kind kind) {
-    return kind.isCredential() || kind == Kind.K8S_BINDING;
+    return kind.isCredential() || kind == Kind.K8S_BINDING || kind == Kind.GCP_WIF_PRINCIPAL;
   }
 
   /** The kind as written in answers and snapshots, e.g. {@code k8s-token}. */

@@ -103,14 +103,23 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
     if (newRoots.isEmpty() && changedEdge == null && changedAttributed == null && changedLatest == null) {
       return;
     }
-    String attributedRoot = changedAttributed == null ? null : m.outbound().root();
+    if (propagates) {
+      forwardAll(node, kind, newRoots, changedEdge, changedLatest, now);
+    } else {
+      forwardAttributed(node, newRoots, changedAttributed, changedAttributed == null ? null : m.outbound().root(),
+          changedLatest, now);
+    }
+  }
+
+  /** A credential, run or pod: everything it does belongs to every chain it is part of (few). */
+  private void forwardAll(String node, Kind kind, Set<String> newRoots, EdgeState changedEdge,
+                          RevocationMark changedLatest, Instant now) {
     RevocationMark latest = newRoots.isEmpty() ? null : state.latestRevocation(node);
+    List<EdgeState> all = newRoots.isEmpty() ? List.of() : state.outbound(node);
     for (NodeChain member : state.memberships(node)) {
       String root = member.root();
       if (newRoots.contains(root)) {
-        for (EdgeState e : propagates ? state.outbound(node) : state.attributedOutbound(node, root)) {
-          edge(root, e);
-        }
+        all.forEach(e -> edge(root, e));
         if (latest != null) {
           chain(ChainMessage.revocation(root, latest));
         }
@@ -121,14 +130,39 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
         if (changedEdge != null) {
           edge(root, changedEdge);
         }
-        if (changedAttributed != null && root.equals(attributedRoot)) {
-          edge(root, changedAttributed);
-        }
         if (changedLatest != null) {
           chain(ChainMessage.revocation(root, changedLatest));
         }
       }
       state.touch(node, member, now);
+    }
+  }
+
+  /**
+   * A shared principal (a user, service account, role, OIDC subject): it may be part of thousands of chains, so
+   * only the chains a change concerns are told: a chain it just joined gets the aggregates attributed to it, and
+   * an attributed observation goes to its own chain.
+   */
+  private void forwardAttributed(String node, Set<String> newRoots, EdgeState changedAttributed,
+                                 String attributedRoot, RevocationMark changedLatest, Instant now) {
+    RevocationMark latest = newRoots.isEmpty() ? null : state.latestRevocation(node);
+    for (String root : newRoots) {
+      state.attributedOutbound(node, root).forEach(e -> edge(root, e));
+      if (latest != null) {
+        chain(ChainMessage.revocation(root, latest));
+      }
+    }
+    if (changedAttributed != null && !newRoots.contains(attributedRoot)) {
+      edge(attributedRoot, changedAttributed);
+      state.touch(node, attributedRoot, now);
+    }
+    if (changedLatest != null) {
+      // A revocation result about a principal: rare, so every chain it is part of is told.
+      for (NodeChain member : state.memberships(node)) {
+        if (!newRoots.contains(member.root())) {
+          chain(ChainMessage.revocation(member.root(), changedLatest));
+        }
+      }
     }
   }
 
@@ -139,7 +173,7 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
     Instant[] before = tokenOfAccount ? state.tokenActivity(node, f.from()) : null;
     state.record(node, StoreKeys.IN, f, now);
     if (tokenOfAccount) {
-      resolver.tokenActive(node, f.from(), before, state.tokenActivity(node, f.from()));
+      resolver.tokenActive(node, f.from(), before, state.tokenActivity(node, f.from()), now);
     }
   }
 

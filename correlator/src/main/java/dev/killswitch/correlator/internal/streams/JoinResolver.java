@@ -22,14 +22,19 @@ import org.apache.kafka.streams.KeyValue;
  */
 final class JoinResolver {
 
+  private static final java.time.Duration SKEW = java.time.Duration.ofSeconds(Joins.SKEW_SECONDS);
+
   private final NodeState state;
   private final JoinSettings settings;
   private final Consumer<NodeMessage> loop;
+  /** Activity-index buckets: a window wide (at least a minute), so a match reads one bucket. */
+  private final long bucketMs;
 
   JoinResolver(NodeState state, JoinSettings settings, Consumer<NodeMessage> loop) {
     this.state = state;
     this.settings = settings;
     this.loop = loop;
+    this.bucketMs = Math.max(60_000, settings.window().toMillis());
   }
 
   /** An observation the node is the join key of. */
@@ -41,7 +46,7 @@ final class JoinResolver {
     switch (mode.get()) {
       case TOKENS_OF_SERVICE_ACCOUNT -> {
         state.keepFact(node, fact, now);
-        for (String token : state.tokensOf(node)) {
+        for (String token : state.activeAround(node, fact.at(), bucketMs)) {
           Instant[] span = state.tokenActivity(node, token);
           if (span != null && Joins.covers(span[0], span[1], fact.at(), settings.window())) {
             send(Joins.derivedFromToken(token, fact, settings));
@@ -50,8 +55,9 @@ final class JoinResolver {
       }
       case RUNS_OF_SUBJECT -> {
         state.keepFact(node, fact, now);
-        for (Candidate c : state.candidates(node)) {
-          if (Joins.covers(c.firstSeen(), c.lastSeen(), fact.at(), settings.window())) {
+        for (String run : state.activeAround(node, fact.at(), bucketMs)) {
+          Candidate c = state.candidate(node, run);
+          if (c != null && Joins.covers(c.firstSeen(), c.lastSeen(), fact.at(), settings.window())) {
             send(Joins.attributedToRun(c.ref(), node, fact, settings));
           }
         }
@@ -74,10 +80,11 @@ final class JoinResolver {
   }
 
   /** A token of the service account was seen again: its span went from {@code before} to {@code after}. */
-  void tokenActive(String serviceAccount, String token, Instant[] before, Instant[] after) {
-    if (after == null) {
+  void tokenActive(String serviceAccount, String token, Instant[] before, Instant[] after, Instant now) {
+    if (after == null || (before != null && before[0].equals(after[0]) && before[1].equals(after[1]))) {
       return;
     }
+    state.indexActivity(serviceAccount, token, before, after, SKEW, settings.window(), bucketMs, now);
     for (KeyValue<String, EdgeFact> kv : newlyCovered(serviceAccount, before, after)) {
       send(Joins.derivedFromToken(token, kv.value, settings));
     }
@@ -92,8 +99,9 @@ final class JoinResolver {
       return;
     }
     Instant[] was = before == null ? null : new Instant[] {before.firstSeen(), before.lastSeen()};
-    for (KeyValue<String, EdgeFact> kv : newlyCovered(subject, was,
-        new Instant[] {after.firstSeen(), after.lastSeen()})) {
+    Instant[] is = new Instant[] {after.firstSeen(), after.lastSeen()};
+    state.indexActivity(subject, after.ref(), was, is, SKEW, settings.window(), bucketMs, now);
+    for (KeyValue<String, EdgeFact> kv : newlyCovered(subject, was, is)) {
       send(Joins.attributedToRun(after.ref(), subject, kv.value, settings));
     }
   }

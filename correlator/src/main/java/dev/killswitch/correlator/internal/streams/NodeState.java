@@ -89,6 +89,14 @@ final class NodeState {
     }
   }
 
+  /** Keeps the node's membership of {@code root}'s chain alive (one point read; a write when it moves). */
+  void touch(String node, String root, Instant now) {
+    NodeChain m = chains.get(StoreKeys.nodeChain(node, DeterministicIds.chainId(root)));
+    if (m != null) {
+      touch(node, m, now);
+    }
+  }
+
   List<NodeChain> memberships(String node) {
     return values(chains, StoreKeys.nodePrefix(node));
   }
@@ -153,17 +161,41 @@ final class NodeState {
     return first == null ? null : new Instant[] {first, last};
   }
 
-  /** The tokens with rows at the service account (credential-of or used). */
-  Set<String> tokensOf(String serviceAccount) {
-    Set<String> tokens = new TreeSet<>();
-    for (EdgeState e : values(edges, StoreKeys.edgePrefix(serviceAccount, StoreKeys.IN)).stream()
-        .map(NodeEdge::edge).toList()) {
-      if (Nodes.kindOf(e.from()) == IdentityRef.Kind.K8S_TOKEN
-          && (e.kind().equals(EdgeKind.CREDENTIAL_OF) || e.kind().equals(EdgeKind.USED))) {
-        tokens.add(e.from());
+  // ---- activity index: which candidates may match an observation at a time ----
+
+  /**
+   * Indexes a candidate's reach ({@code [first - skew, last + window]}) by time bucket ({@code bucketMs} wide), so
+   * that the candidates of an observation are one prefix scan whatever the number of candidates (a service account
+   * shared by thousands of runs' tokens, a branch's OIDC subject by thousands of runs). Only the buckets the reach
+   * grew into are written.
+   */
+  void indexActivity(String node, String ref, Instant[] before, Instant[] after, java.time.Duration skew,
+                     java.time.Duration window, long bucketMs, Instant now) {
+    long from = bucket(after[0].minus(skew), bucketMs);
+    long to = bucket(after[1].plus(window), bucketMs);
+    long oldFrom = before == null ? Long.MAX_VALUE : bucket(before[0].minus(skew), bucketMs);
+    long oldTo = before == null ? Long.MIN_VALUE : bucket(before[1].plus(window), bucketMs);
+    for (long b = from; b <= to; b += bucketMs) {
+      if (b < oldFrom || b > oldTo) {
+        String key = StoreKeys.activity(node, b, ref);
+        attributions.put(key, Attribution.of(new Candidate(ref, after[0], after[1]), now));
+        index.moved(ATTRIBUTIONS, key, null, now);
       }
     }
-    return tokens;
+  }
+
+  /** The candidates whose indexed reach includes {@code at}'s bucket (to be checked precisely by the caller). */
+  Set<String> activeAround(String node, Instant at, long bucketMs) {
+    Set<String> refs = new TreeSet<>();
+    try (KeyValueIterator<String, Attribution> it = attributions.prefixScan(
+        StoreKeys.activityPrefix(node, bucket(at, bucketMs)), KEYS)) {
+      it.forEachRemaining(kv -> refs.add(kv.value.candidate().ref()));
+    }
+    return refs;
+  }
+
+  private static long bucket(Instant t, long bucketMs) {
+    return Math.floorDiv(t.toEpochMilli(), bucketMs) * bucketMs;
   }
 
   // ---- revocations ----
@@ -241,8 +273,9 @@ final class NodeState {
     return new Candidate[] {before, after};
   }
 
-  List<Candidate> candidates(String node) {
-    return values(attributions, StoreKeys.candidatePrefix(node)).stream().map(Attribution::candidate).toList();
+  Candidate candidate(String node, String ref) {
+    Attribution a = attributions.get(StoreKeys.candidate(node, ref));
+    return a == null ? null : a.candidate();
   }
 
   // ---- expiry ----

@@ -61,6 +61,15 @@ public final class StoreKeys {
     return candidatePrefix(node) + ref;
   }
 
+  static String activityPrefix(String node, long bucketMs) {
+    return node + " act " + String.format("%013d", Math.max(0, bucketMs)) + " ";
+  }
+
+  /** A candidate (token of a service account, run of an OIDC subject) active in a time bucket at the node. */
+  static String activity(String node, long bucketMs, String ref) {
+    return activityPrefix(node, bucketMs) + ref;
+  }
+
   /** Deduplication key of a CloudEvent: source and id are unique together (CloudEvents spec). */
   public static String event(String source, String id) {
     return source + " " + id;
