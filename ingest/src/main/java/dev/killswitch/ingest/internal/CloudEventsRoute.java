@@ -212,7 +212,8 @@ public final class CloudEventsRoute implements Handler {
   /** A well-formed event of a supported spec version whose type Killswitch does not read. */
   private static boolean unhandledType(JsonNode event) {
     String type = text(event, "type");
-    return event.isObject() && SPEC_VERSIONS.contains(text(event, "specversion")) && type != null
+    String specVersion = text(event, "specversion");
+    return event.isObject() && specVersion != null && SPEC_VERSIONS.contains(specVersion) && type != null
         && !CdEventsNormalizer.handles(type) && !TektonNormalizer.handles(type);
   }
 
