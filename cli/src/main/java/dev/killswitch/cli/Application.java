@@ -11,6 +11,9 @@ import dev.killswitch.revoker.Revoker;
 import dev.killswitch.revoker.RevokerConfig;
 import dev.killswitch.revoker.ProviderRegistry;
 import dev.killswitch.revoker.kubernetes.DenyTokenProvider;
+import dev.killswitch.revoker.kubernetes.KubernetesClusters;
+import dev.killswitch.revoker.aws.AwsAccounts;
+import dev.killswitch.revoker.gcp.GcpClients;
 import dev.killswitch.schemas.ApiAccess;
 import dev.killswitch.schemas.ApiAccess.Grant;
 import dev.killswitch.schemas.TopicProvisioner;
@@ -96,6 +99,7 @@ public final class Application implements AutoCloseable {
   }
 
   private void startAll(Settings settings, Set<Role> roles, Tuning tuning) {
+    RevokerSettings revokerSettings = RevokerSettings.from(settings.yaml());
     own(DataDirLock.acquire(settings.dataDir()));
     this.settings = settings;
     secrets = Secrets.resolve(settings);
@@ -125,11 +129,15 @@ public final class Application implements AutoCloseable {
     if (roles.contains(Role.CORRELATOR)) {
       CorrelatorConfig config = CorrelatorConfig.defaults(settings.dataDir().resolve("streams"), access)
           .withApplicationServer(settings.httpAdvertisedAddress());
-      if (tuning.triggerMode() != null) {
-        config = config.withTriggerMode(tuning.triggerMode());
+      RevocationRequested.Mode triggerMode = tuning.triggerMode() != null ? tuning.triggerMode()
+          : revokerSettings.triggerMode();
+      if (triggerMode != null) {
+        config = config.withTriggerMode(triggerMode);
       }
-      if (!tuning.clusters().isEmpty()) {
-        config = config.withClusters(tuning.clusters());
+      Map<String, String> clusters = new HashMap<>(revokerSettings.clusters());
+      clusters.putAll(tuning.clusters());
+      if (!clusters.isEmpty()) {
+        config = config.withClusters(clusters);
       }
       Correlator correlator = own(new Correlator(config, topics, kafkaProps, metrics));
       correlator.start();
@@ -137,16 +145,34 @@ public final class Application implements AutoCloseable {
       checks.add(new HttpServer.Check("correlator", correlator::isReady));
     }
     if (roles.contains(Role.REVOKER)) {
+      RevokerConfig config = revokerSettings.apply(RevokerConfig.defaults(access));
       ProviderRegistry providers = new ProviderRegistry()
           .register(DenyTokenProvider.create(kafkaProps, topics, clock));
-      Revoker revoker = own(new Revoker(RevokerConfig.defaults(access), topics, kafkaProps, metrics, clock,
-          providers));
+      registerCloudAndClusterProviders(config, revokerSettings, providers, clock);
+      Revoker revoker = own(new Revoker(config, topics, kafkaProps, metrics, clock, providers));
       revoker.start();
       routes.add(revoker::addRoutes);
       checks.add(new HttpServer.Check("revoker", revoker::isReady));
     }
     routes.add(new WebRoutes(access)::addRoutes);
     http = own(HttpServer.start(settings.httpHost(), settings.httpPort(), metrics, checks, routes));
+  }
+
+  /**
+   * The providers the settings ask for, registered explicitly: Kubernetes clusters by kubeconfig context, AWS
+   * accounts, GCP projects. Their clients close after the revoker (resources close in reverse order).
+   */
+  private void registerCloudAndClusterProviders(RevokerConfig config, RevokerSettings s, ProviderRegistry registry,
+                                                Clock clock) {
+    if (!config.kubernetesContexts().isEmpty()) {
+      own(KubernetesClusters.fromConfig(config)).providers().forEach(registry::register);
+    }
+    if (s.aws() != null) {
+      own(AwsAccounts.fromConfig(s.aws())).providers(clock).forEach(registry::register);
+    }
+    if (s.gcp() != null) {
+      own(GcpClients.fromConfig(s.gcp())).providers(clock).forEach(registry::register);
+    }
   }
 
   /**
