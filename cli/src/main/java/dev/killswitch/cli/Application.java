@@ -7,6 +7,10 @@ import dev.killswitch.correlator.Correlator;
 import dev.killswitch.correlator.CorrelatorConfig;
 import dev.killswitch.ingest.Ingest;
 import dev.killswitch.ingest.IngestConfig;
+import dev.killswitch.ingest.AuditLogTailer;
+import dev.killswitch.ingest.SourceGapMonitor;
+import dev.killswitch.ingest.SourceSilence;
+import java.nio.file.Path;
 import dev.killswitch.revoker.Revoker;
 import dev.killswitch.revoker.RevokerConfig;
 import dev.killswitch.revoker.ProviderRegistry;
@@ -74,9 +78,25 @@ public final class Application implements AutoCloseable {
    * @param triggerMode mode of the requests the correlator's triggers emit; null keeps the correlator's default (dry-run)
    * @param clusters OIDC issuer URL (or EKS cluster name) to the cluster name used in identity references
    */
-  public record Tuning(RevocationRequested.Mode triggerMode, Map<String, String> clusters) {
-    public static final Tuning NONE = new Tuning(null, Map.of());
+  public record Tuning(RevocationRequested.Mode triggerMode, Map<String, String> clusters, List<AuditLogTail> tails) {
+    public static final Tuning NONE = new Tuning(null, Map.of(), List.of());
+
+    public Tuning(RevocationRequested.Mode triggerMode, Map<String, String> clusters) {
+      this(triggerMode, clusters, List.of());
+    }
+
+    /** The same, also following these audit log files. */
+    public Tuning withTails(List<AuditLogTail> files) {
+      return new Tuning(triggerMode, clusters, List.copyOf(files));
+    }
   }
+
+  /** A kube-apiserver audit log file followed by ingest, and the cluster it belongs to. */
+  public record AuditLogTail(Path log, String cluster) {}
+
+  /** How often tailed audit logs are read, and how often sources are checked for silence. */
+  static final Duration TAIL_INTERVAL = Duration.ofSeconds(1);
+  static final Duration SILENCE_CHECK_INTERVAL = Duration.ofMinutes(1);
 
   /** Starts the given roles with these settings and prints where everything is to {@code out}. */
   public static Application start(Settings settings, Set<Role> roles, PrintStream out) {
@@ -125,6 +145,11 @@ public final class Application implements AutoCloseable {
       Ingest ingest = new Ingest(IngestConfig.of(secrets.get(Secret.GITHUB_SECRET),
           secrets.get(Secret.GITLAB_TOKEN), access), topics, producer, metrics, clock);
       routes.add(ingest::addRoutes);
+      own(SourceGapMonitor.start(ingest, SourceSilence.defaults(), SILENCE_CHECK_INTERVAL));
+      for (AuditLogTail tail : tuning.tails()) {
+        Path checkpoint = settings.dataDir().resolve("tail").resolve(tail.cluster() + ".checkpoint.json");
+        own(AuditLogTailer.start(ingest, tail.log(), tail.cluster(), checkpoint, TAIL_INTERVAL));
+      }
     }
     if (roles.contains(Role.CORRELATOR)) {
       CorrelatorConfig config = CorrelatorConfig.defaults(settings.dataDir().resolve("streams"), access)

@@ -14,6 +14,11 @@ abstract class RoleCommand implements Callable<Integer> {
 
   abstract Role role();
 
+  /** Audit log files to follow; only the ingest role has any. */
+  java.util.List<Application.AuditLogTail> tails() {
+    return java.util.List.of();
+  }
+
   @Override
   public Integer call() throws Exception {
     Settings settings = Settings.load(config, System.getenv());
@@ -22,15 +27,23 @@ abstract class RoleCommand implements Callable<Integer> {
           "'killswitch " + role().name().toLowerCase() + "' runs one role against a real Kafka cluster: set "
               + "KAFKA_BOOTSTRAP_SERVERS (or use 'killswitch run' for everything on the embedded broker)"));
     }
-    return RunCommand.serve(config, EnumSet.of(role()));
+    return RunCommand.serve(config, EnumSet.of(role()), tails());
   }
 
   @Command(name = "ingest", mixinStandardHelpOptions = true,
       description = "Run only ingest: the /v1/ingest/* receivers, publishing CloudEvents to Kafka.")
   static final class Ingest extends RoleCommand {
+    @picocli.CommandLine.Mixin
+    TailOptions tail = new TailOptions();
+
     @Override
     Role role() {
       return Role.INGEST;
+    }
+
+    @Override
+    java.util.List<Application.AuditLogTail> tails() {
+      return tail.specs();
     }
   }
 

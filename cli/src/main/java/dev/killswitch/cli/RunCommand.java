@@ -16,15 +16,19 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, description = "YAML settings file; environment variables override it")
   Path config;
 
+  @picocli.CommandLine.Mixin
+  TailOptions tail = new TailOptions();
+
   @Override
   public Integer call() throws Exception {
-    return serve(config, EnumSet.allOf(Role.class));
+    return serve(config, EnumSet.allOf(Role.class), tail.specs());
   }
 
   /** Starts the roles, prints where everything is, and blocks until Ctrl-C / SIGTERM. */
-  static int serve(Path config, EnumSet<Role> roles) throws InterruptedException {
+  static int serve(Path config, EnumSet<Role> roles, java.util.List<Application.AuditLogTail> tails)
+      throws InterruptedException {
     Settings settings = Settings.load(config, System.getenv());
-    Application app = Application.start(settings, roles, System.out);
+    Application app = Application.start(settings, roles, System.out, Application.Tuning.NONE.withTails(tails));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("killswitch: stopping...");

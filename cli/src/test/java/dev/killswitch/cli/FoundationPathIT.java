@@ -18,19 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,12 +101,12 @@ class FoundationPathIT {
           Files.readAllBytes(EXAMPLES.resolve("github/workflow_job.completed.json"))), HttpResponse.BodyHandlers.ofString());
       assertThat(forged.statusCode()).isEqualTo(401);
 
-      List<ConsumerRecord<String, byte[]>> deadLetters = readAll(app.bootstrapServers(), "killswitch.deadletter");
+      List<ConsumerRecord<String, byte[]>> deadLetters = TopicReader.readAll(app.bootstrapServers(), "killswitch.deadletter");
       assertThat(deadLetters).hasSize(1);
       assertThat(new String(deadLetters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo(new String(malformed, StandardCharsets.UTF_8));
       assertThat(new String(deadLetters.get(0).headers().lastHeader(DeadLetter.REASON).value(), StandardCharsets.UTF_8))
           .isEqualTo("malformed-json");
-      assertThat(readAll(app.bootstrapServers(), "killswitch.events.ci")).isEmpty();
+      assertThat(TopicReader.readAll(app.bootstrapServers(), "killswitch.events.ci")).isEmpty();
     }
   }
 
@@ -176,24 +170,6 @@ class FoundationPathIT {
         .header("Authorization", "Bearer " + secrets.get(Secret.API_TOKEN)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
-  }
-
-  private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrap);
-    p.put("isolation.level", "read_committed");
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(topic).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        c.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      return out;
-    }
   }
 
   private static PrintStream quiet() {
