@@ -122,8 +122,8 @@ public final class RevocationApi {
   }
 
   /**
-   * A request without ledger entries is {@code done} once the planner committed past it: its plan was empty
-   * (nothing at or downstream of the target has an action).
+   * A request without ledger entries is {@code done} once the planner committed past it and the ledger was read
+   * to its end: its plan was empty (nothing at or downstream of the target has an action).
    */
   private Ledger.RequestView withPlannerProgress(Ledger.RequestView view, String requestId) {
     if (!"requested".equals(view.status())) {
@@ -132,7 +132,11 @@ public final class RevocationApi {
     Optional<Ledger.RequestPosition> at = ledger.position(requestId);
     try {
       if (at.isPresent() && offsets.committed(plannerGroup, at.get().partition()) > at.get().offset()) {
-        return view.withStatus("done");
+        // The planner acknowledged the plan's ledger entries before it committed: read them before deciding
+        // that the plan was empty, or a request with actions would show "done" with none for a moment.
+        ledgerView.awaitEnd(LEDGER_CATCH_UP);
+        Ledger.RequestView caughtUp = ledger.view(requestId).orElse(view);
+        return "requested".equals(caughtUp.status()) ? caughtUp.withStatus("done") : caughtUp;
       }
     } catch (RevokerException e) {
       LOG.debug("planner progress unknown: {}", e.getMessage());
