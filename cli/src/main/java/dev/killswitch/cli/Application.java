@@ -180,7 +180,7 @@ public final class Application implements AutoCloseable {
       checks.add(new HttpServer.Check("revoker", revoker::isReady));
     }
     routes.add(new WebRoutes(access)::addRoutes);
-    http = own(HttpServer.start(settings.httpHost(), settings.httpPort(), metrics, checks, routes));
+    http = own(HttpServer.start(settings.httpHost(), settings.httpPort(), metrics, checks, routes, settings.httpTls()));
   }
 
   /**
@@ -283,7 +283,7 @@ public final class Application implements AutoCloseable {
     if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
       host = "127.0.0.1";
     }
-    return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + http.port();
+    return (settings.httpTls() != null ? "https://" : "http://") + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + http.port();
   }
 
   /** The routes of the HTTP server, as {@link HttpServer#routes()} lists them. */
@@ -296,7 +296,7 @@ public final class Application implements AutoCloseable {
   }
 
   private void printSummary(Settings settings, Set<Role> roles, PrintStream out, Duration took, boolean ready) {
-    String url = "http://" + settings.httpHost() + ":" + http.port();
+    String url = (settings.httpTls() != null ? "https://" : "http://") + settings.httpHost() + ":" + http.port();
     out.println();
     out.println("Killswitch is running (" + roles.toString().toLowerCase() + ")");
     out.printf("  HTTP          %s   (API under /v1, /healthz, /readyz, /metrics)%n", url);

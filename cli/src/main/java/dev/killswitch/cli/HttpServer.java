@@ -31,7 +31,17 @@ public final class HttpServer implements AutoCloseable {
 
   public static HttpServer start(String host, int port, PrometheusMeterRegistry metrics, List<Check> checks,
                                  List<Consumer<RoutesConfig>> routeSets) {
+    return start(host, port, metrics, checks, routeSets, null);
+  }
+
+  /** The same, speaking HTTPS (mutual TLS when {@code tls} has a client CA) when {@code tls} is not null. */
+  public static HttpServer start(String host, int port, PrometheusMeterRegistry metrics, List<Check> checks,
+                                 List<Consumer<RoutesConfig>> routeSets, HttpTls tls) {
     Javalin app = Javalin.create(cfg -> {
+      if (tls != null) {
+        // With a connector of its own, Javalin adds no plain HTTP connector.
+        cfg.jetty.addConnector((server, httpConfig) -> tls.connector(server, httpConfig, host, port));
+      }
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
       cfg.http.maxRequestSize = MAX_REQUEST_BYTES;

@@ -29,6 +29,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param httpAdvertisedHost {@code KILLSWITCH_HTTP_ADVERTISED_HOST}: the host name or address other instances
  *     reach this one at (correlator query routing); null means the HTTP host, or this machine's address when the
  *     HTTP host is a wildcard ({@code 0.0.0.0}, {@code ::}), see {@link #httpAdvertisedAddress()}
+ * @param httpTls HTTPS (and mutual TLS) for the HTTP server from {@code KILLSWITCH_HTTP_TLS_CERT},
+ *     {@code KILLSWITCH_HTTP_TLS_KEY} and {@code KILLSWITCH_HTTP_CLIENT_CA}; null for plain HTTP
  */
 public record Settings(
     String kafkaBootstrapServers,
@@ -40,7 +42,8 @@ public record Settings(
     String topicPrefix,
     Map<Secret, String> secrets,
     Map<String, Object> yaml,
-    String httpAdvertisedHost) {
+    String httpAdvertisedHost,
+    HttpTls httpTls) {
 
   /** Variables of Kafka's own shell scripts, which are not client settings. */
   private static final java.util.Set<String> KAFKA_SCRIPT_VARIABLES = java.util.Set.of(
@@ -118,6 +121,7 @@ public record Settings(
     if (advertised != null && !advertised.matches("[A-Za-z0-9._-]+")) {
       problems.add("KILLSWITCH_HTTP_ADVERTISED_HOST must be a host name or IPv4 address, got '" + advertised + "'");
     }
+    HttpTls tls = httpTls(values, problems);
     String topicPrefix = values.getOrDefault("killswitch.topic.prefix", "killswitch");
     if (!topicPrefix.matches("[A-Za-z0-9._-]+")) {
       problems.add("KILLSWITCH_TOPIC_PREFIX must be letters, digits, '.', '_' or '-', got '" + topicPrefix + "'");
@@ -137,7 +141,31 @@ public record Settings(
       throw new InvalidSettingsException(problems);
     }
     return new Settings(bootstrap, Map.copyOf(clientProps), dataDir, host, port, kafkaPort, topicPrefix,
-        Map.copyOf(secrets), yaml, advertised);
+        Map.copyOf(secrets), yaml, advertised, tls);
+  }
+
+  /** HTTPS settings: certificate and key together, a client CA only with them; every file must be readable. */
+  private static HttpTls httpTls(Map<String, String> values, List<String> problems) {
+    String cert = blankToNull(values.get("killswitch.http.tls.cert"));
+    String key = blankToNull(values.get("killswitch.http.tls.key"));
+    String clientCa = blankToNull(values.get("killswitch.http.client.ca"));
+    if (cert == null && key == null) {
+      if (clientCa != null) {
+        problems.add("KILLSWITCH_HTTP_CLIENT_CA needs KILLSWITCH_HTTP_TLS_CERT and KILLSWITCH_HTTP_TLS_KEY (mutual TLS is TLS)");
+      }
+      return null;
+    }
+    if (cert == null || key == null) {
+      problems.add("KILLSWITCH_HTTP_TLS_CERT and KILLSWITCH_HTTP_TLS_KEY go together (PEM certificate chain and private key)");
+      return null;
+    }
+    for (String[] f : new String[][] {{"KILLSWITCH_HTTP_TLS_CERT", cert}, {"KILLSWITCH_HTTP_TLS_KEY", key},
+        {"KILLSWITCH_HTTP_CLIENT_CA", clientCa}}) {
+      if (f[1] != null && !Files.isReadable(Path.of(f[1]))) {
+        problems.add(f[0] + " " + f[1] + " is not a readable file");
+      }
+    }
+    return new HttpTls(Path.of(cert), Path.of(key), clientCa == null ? null : Path.of(clientCa));
   }
 
   /**
@@ -230,6 +258,6 @@ public record Settings(
   public String toString() {
     // Never print secret values.
     return "Settings[kafka=" + (embeddedKafka() ? "embedded" : kafkaBootstrapServers) + ", dataDir=" + dataDir
-        + ", http=" + httpHost + ":" + httpPort + ", secretsSet=" + secrets.keySet() + "]";
+        + ", http" + (httpTls == null ? "" : "s") + "=" + httpHost + ":" + httpPort + ", secretsSet=" + secrets.keySet() + "]";
   }
 }
