@@ -216,7 +216,7 @@ class ScaleOutIT {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
 
     // The run completes only once a correlator shows the token in the run's chain: a completion that overtakes the
-    // TokenRequest inside the correlator is a different case (see the report of issue 8 in docs/operations.md).
+    // TokenRequest inside the correlator is a different case (docs/operations.md, "Problems the proof found").
     awaitTokenInChain(run);
     if (complete) {
       complete(run, first);
