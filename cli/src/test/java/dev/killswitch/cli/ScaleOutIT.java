@@ -153,8 +153,7 @@ class ScaleOutIT {
       }
 
       // Every revocation exactly once: in the surviving revoker's ledger ... (waiting for the action as well as
-      // "done": the revoker answers "done" with no actions for a moment when the planner group committed past the
-      // request before this instance's ledger view read the planned entries, see RevocationApi#withPlannerProgress)
+      // "done": before 01ecbe5 the revoker answered "done" with no actions for a moment, docs/operations.md)
       for (Run run : runs) {
         JsonNode revocation = await().atMost(CHAIN_BOUND).pollInterval(Duration.ofMillis(250)).until(
             () -> getJson(revoker1, "/v1/revocations/" + run.requestId()),
