@@ -8,6 +8,8 @@ import dev.killswitch.cli.client.ApiClient;
 import dev.killswitch.schemas.DeterministicIds;
 import dev.killswitch.schemas.Json;
 import dev.killswitch.schemas.event.RevocationRequested;
+import dev.killswitch.testkit.fakes.FakeAwsIam;
+import dev.killswitch.testkit.fakes.FakeGoogleIam;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -32,6 +35,9 @@ import java.util.function.Predicate;
  * are replayed as their sources send them; the job completes; the correlator's job-completed trigger (enforce mode)
  * asks for everything the run reached to be revoked; each outcome is printed as it lands; and the cluster's
  * apiserver (simulated: the demo sends the SubjectAccessReview it would) is denied the revoked token.
+ *
+ * <p>The clouds are simulated by the testkit's wire-protocol fakes ({@link Clouds}): the revoker's real AWS SDK and
+ * Google IAM clients call them, and the demo prints what they recorded, i.e. what a real cloud would have been asked.
  *
  * <p>Separate from {@link DemoCommand} so that a test plays the same story without the blocking part.
  */
@@ -50,14 +56,118 @@ final class Demo {
   /** What the demo saw: the chain before the job completed, the trigger's revocation, the webhook's answer. */
   record Outcome(JsonNode chain, JsonNode revocation, boolean tokenDenied) {}
 
+  /** The AWS account, role and GCP projects of the scenario (see the files under resources/demo/). */
+  static final String AWS_ACCOUNT = "111122223333";
+  static final String AWS_ROLE = "billing-api-irsa";
+  static final String GCP_PROJECT = "acme-data";
+  static final String GCP_POOL_PROJECT = "987654321098";
+  static final String GCP_SERVICE_ACCOUNT = "loader@acme-data.iam.gserviceaccount.com";
+
+  /**
+   * AWS IAM/STS and Google IAM for the demo: {@link FakeAwsIam} (HTTP, for the real AWS SDK) holding the scenario's
+   * account and role, and {@link FakeGoogleIam} (in-process gRPC) holding its projects' service account. {@link
+   * #writeSettings} writes the {@code revoker.aws} / {@code revoker.gcp} settings pointing at them and sets the
+   * SDK credentials the IAM fake knows (system properties {@code aws.accessKeyId} / {@code aws.secretAccessKey},
+   * cleared again by {@link #close}).
+   */
+  static final class Clouds implements AutoCloseable {
+    final FakeAwsIam aws;
+    final FakeGoogleIam gcp;
+
+    private Clouds(FakeAwsIam aws, FakeGoogleIam gcp) {
+      this.aws = aws;
+      this.gcp = gcp;
+    }
+
+    static Clouds start() {
+      FakeAwsIam aws = FakeAwsIam.start(AWS_ACCOUNT);
+      aws.addRole(AWS_ACCOUNT, AWS_ROLE, "/");
+      FakeGoogleIam gcp = FakeGoogleIam.start("killswitch-demo-gcp-" + UUID.randomUUID());
+      gcp.addServiceAccount(GCP_PROJECT, GCP_SERVICE_ACCOUNT);
+      return new Clouds(aws, gcp);
+    }
+
+    /** The YAML settings file for the revoker's AWS and GCP providers, in {@code dir}; answers its path. */
+    Path writeSettings(Path dir) throws IOException {
+      Path file = dir.resolve("killswitch-demo.yaml");
+      Files.writeString(file, """
+          # killswitch demo: the revoker's clouds are the testkit's fakes (nothing is called in a real cloud)
+          revoker:
+            aws:
+              iam-endpoint: "%s"
+              accounts:
+                "%s": direct
+              # the chain knows neither the session name nor the source identity of an IRSA session
+              escalate-unbound-sessions: true
+            gcp:
+              projects: [%s, "%s"]
+              endpoint: "inprocess:%s"
+          """.formatted(aws.endpoint(), AWS_ACCOUNT, GCP_PROJECT, GCP_POOL_PROJECT, gcp.serverName()),
+          StandardCharsets.UTF_8);
+      System.setProperty("aws.accessKeyId", aws.homeCredentials().accessKeyId());
+      System.setProperty("aws.secretAccessKey", aws.homeCredentials().secretAccessKey());
+      return file;
+    }
+
+    /** What the fakes were asked, one line a call. */
+    void report(PrintWriter out) {
+      List<FakeAwsIam.Call> awsCalls = aws.calls();
+      List<FakeGoogleIam.Call> gcpCalls = gcp.calls();
+      out.println("What the simulated clouds were asked (a real cloud would have received the same calls):");
+      if (awsCalls.isEmpty()) {
+        out.println("  AWS IAM: no call");
+      }
+      for (FakeAwsIam.Call c : awsCalls) {
+        StringBuilder line = new StringBuilder("  AWS IAM: ").append(c.action());
+        String policy = c.params().get("PolicyName");
+        if (policy != null) {
+          line.append(' ').append(policy);
+        }
+        String role = c.params().get("RoleName");
+        if (role != null) {
+          line.append(" on ").append(role);
+        }
+        String key = c.params().get("AccessKeyId");
+        if (key != null) {
+          line.append(" key ").append(key).append(c.params().containsKey("Status") ? " -> " + c.params().get("Status") : "");
+        }
+        line.append(" in ").append(c.account()).append(" (HTTP ").append(c.status()).append(')');
+        out.println(line);
+      }
+      if (gcpCalls.isEmpty()) {
+        out.println("  GCP: no call");
+      }
+      for (FakeGoogleIam.Call c : gcpCalls) {
+        StringBuilder line = new StringBuilder("  GCP: ").append(c.method()).append(' ').append(c.resource())
+            .append(" (").append(c.status()).append(')');
+        if (c.method().equals("CreatePolicy") || c.method().equals("UpdatePolicy")) {
+          gcp.denyPolicy(c.resource()).ifPresent(p -> p.getRulesList().forEach(r ->
+              r.getDenyRule().getDeniedPrincipalsList().forEach(pr -> line.append("\n      deny ").append(pr))));
+        }
+        out.println(line);
+      }
+      out.flush();
+    }
+
+    @Override
+    public void close() {
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+      aws.close();
+      gcp.close();
+    }
+  }
+
   private final Application app;
+  private final Clouds clouds;
   private final Path dataDir;
   private final PrintWriter out;
   private final long t0;
   private final ApiClient api;
 
-  Demo(Application app, Path dataDir, PrintWriter out, long startNanos) {
+  Demo(Application app, Clouds clouds, Path dataDir, PrintWriter out, long startNanos) {
     this.app = app;
+    this.clouds = clouds;
     this.dataDir = dataDir;
     this.out = out;
     this.t0 = startNanos;
@@ -82,6 +192,8 @@ final class Demo {
 
     boolean denied = apiserverAsks();
     note(revocation);
+    out.println();
+    clouds.report(out);
     return new Outcome(chain, revocation, denied);
   }
 
@@ -253,9 +365,8 @@ final class Demo {
     }
     if (!noProvider.isEmpty()) {
       out.println();
-      out.println("Note: this build has no provider for " + String.join(", ", noProvider.keySet()) + " yet (the AWS and GCP");
-      out.println("providers are being written): those actions were planned and recorded as skipped, and nothing was");
-      out.println("called in a cloud. The Kubernetes token was revoked for real, through the authorization webhook.");
+      out.println("Note: no provider is registered for " + String.join(", ", noProvider.keySet()) + ": those actions");
+      out.println("were planned and recorded as skipped, and nothing was called for them.");
     }
     out.flush();
   }

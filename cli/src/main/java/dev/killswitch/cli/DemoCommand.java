@@ -25,13 +25,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code killswitch demo}: everything on the embedded broker with its own data directory, the demo's story
+ * {@code killswitch demo}: everything on the embedded broker with its own data directory and simulated clouds
+ * ({@link Demo.Clouds}: the revoker's AWS and GCP providers call the testkit's fakes), the demo's story
  * ({@link Demo}) in enforce mode, then the chain explorer stays up until Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run a complete scenario in under a minute: a GitHub Actions run deploys to a Kubernetes cluster and",
         "reaches AWS and GCP; the job completes and everything it reached is revoked (enforce mode). Then the chain",
-        "explorer stays up. Uses its own data directory (a new temporary one, deleted at the end, unless --data-dir)."})
+        "explorer stays up. AWS IAM and Google IAM are simulated in process (the testkit's wire-protocol fakes): the",
+        "demo prints the calls a real cloud would have received. Uses its own data directory (a new temporary one,",
+        "deleted at the end, unless --data-dir)."})
 final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -52,18 +55,30 @@ final class DemoCommand implements Callable<Integer> {
     quietLogs();
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("killswitch-demo-") : prepare(dataDir);
-    Settings settings = Settings.load(null, Map.of("KILLSWITCH_DATA_DIR", dir.toString(),
+    Demo.Clouds clouds = Demo.Clouds.start();
+    Settings settings = Settings.load(clouds.writeSettings(dir), Map.of("KILLSWITCH_DATA_DIR", dir.toString(),
         "KILLSWITCH_HTTP_PORT", String.valueOf(isFree(port) ? port : 0), "KILLSWITCH_EMBEDDED_KAFKA_PORT", "0"));
     out.println("Killswitch demo: a GitHub Actions run of acme/payments deploys to the EKS cluster " + Demo.CLUSTER
         + ", reaches AWS (IRSA)");
     out.println("and GCP (workload identity federation), and completes; Killswitch revokes what it reached (enforce mode).");
-    out.printf("[%5.1fs] starting Killswitch: embedded Kafka, ingest, correlator, revoker (data in %s)%n", 0.0, dir);
+    out.printf("[%5.1fs] simulating AWS IAM (account %s, role %s) at %s and Google IAM (projects %s, %s) in process%n",
+        (System.nanoTime() - t0) / 1e9, Demo.AWS_ACCOUNT, Demo.AWS_ROLE, clouds.aws.endpoint(), Demo.GCP_PROJECT,
+        Demo.GCP_POOL_PROJECT);
+    out.printf("[%5.1fs] starting Killswitch: embedded Kafka, ingest, correlator, revoker (data in %s)%n",
+        (System.nanoTime() - t0) / 1e9, dir);
     out.flush();
-    Application app = Application.start(settings, EnumSet.allOf(Role.class),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), Demo.TUNING);
+    Application app;
+    try {
+      app = Application.start(settings, EnumSet.allOf(Role.class),
+          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), Demo.TUNING);
+    } catch (RuntimeException e) {
+      clouds.close();
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.close();
+      clouds.close();
       if (temporary) {
         delete(dir);
       }
@@ -72,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("[%5.1fs] ready at %s%n", (System.nanoTime() - t0) / 1e9, app.url());
     out.flush();
 
-    new Demo(app, dir, out, t0).play();
+    new Demo(app, clouds, dir, out, t0).play();
 
     out.println();
     out.printf("Played in %.1f s. The chain explorer: %s/#ref=%s%n", (System.nanoTime() - t0) / 1e9, app.url(), Demo.RUN);

@@ -35,6 +35,7 @@ import java.util.Set;
  *     accounts:
  *       "123456789012": {role-arn: "arn:aws:iam::123456789012:role/killswitch-revoker", external-id: "..."}
  *       "210987654321": direct                 # the process's own credentials
+ *     escalate-unbound-sessions: true        # a session that cannot be denied alone: revoke its role's sessions
  *   gcp:
  *     projects: [acme-prod]
  * </pre>
@@ -139,6 +140,9 @@ record RevokerSettings(
         URI iam = URI.create(String.valueOf(section.get("iam-endpoint")));
         URI sts = section.get("sts-endpoint") == null ? iam : URI.create(String.valueOf(section.get("sts-endpoint")));
         config = config.withEndpoints(iam, sts);
+      }
+      if (section.get("escalate-unbound-sessions") != null) {
+        config = config.withEscalateUnboundSessions(Boolean.parseBoolean(String.valueOf(section.get("escalate-unbound-sessions"))));
       }
       return config;
     } catch (RuntimeException e) {

@@ -19,21 +19,23 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The demo's scenario path (everything {@code killswitch demo} does but leaving the explorer up): the run's chain
  * reaches the cluster token, the AWS session and the GCP principal; when the job completes, the trigger's enforced
- * revocation lands action by action, the token is revoked, and the apiserver's SubjectAccessReview is denied.
+ * revocation lands action by action (the token through the webhook, the AWS session and the GCP principal through
+ * the real SDK clients against the testkit's IAM fakes), and the apiserver's SubjectAccessReview is denied.
  */
 class DemoIT {
 
   @TempDir Path dataDir;
 
   @Test
-  void theDemoRunIsLinkedFromCiToClusterToCloudsAndRevokedWhenItsJobCompletes() {
-    Settings settings = Settings.load(null, Map.of("KILLSWITCH_DATA_DIR", dataDir.toString(), "KILLSWITCH_HTTP_PORT", "0",
+  void theDemoRunIsLinkedFromCiToClusterToCloudsAndRevokedWhenItsJobCompletes() throws Exception {
+    Demo.Clouds clouds = Demo.Clouds.start();
+    Settings settings = Settings.load(clouds.writeSettings(dataDir), Map.of("KILLSWITCH_DATA_DIR", dataDir.toString(), "KILLSWITCH_HTTP_PORT", "0",
         "KILLSWITCH_EMBEDDED_KAFKA_PORT", "0"));
     StringWriter text = new StringWriter();
     Demo.Outcome outcome;
-    try (Application app = Application.start(settings, EnumSet.allOf(Role.class),
+    try (clouds; Application app = Application.start(settings, EnumSet.allOf(Role.class),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), Demo.TUNING)) {
-      outcome = new Demo(app, dataDir, new PrintWriter(text, true), System.nanoTime()).play();
+      outcome = new Demo(app, clouds, dataDir, new PrintWriter(text, true), System.nanoTime()).play();
     }
     String out = text.toString();
 
@@ -58,8 +60,48 @@ class DemoIT {
     assertThat(denyToken.path("outcome").asText()).isEqualTo("revoked");
     assertThat(out).contains("k8s.deny-token         revoked");
 
+    // The clouds are the testkit's fakes, called by the real SDK clients. The IRSA session's name is not in the
+    // chain, so aws.deny-session escalates (escalate-unbound-sessions) to revoking the role's older sessions.
+    JsonNode denySession = action(revocation, "aws.deny-session");
+    assertThat(denySession.path("target").asText()).isEqualTo("aws:111122223333:session/ASIAIRSAEXAMPLE00001");
+    assertThat(denySession.path("outcome").asText()).isEqualTo("revoked");
+    assertThat(denySession.path("detail").asText()).startsWith("escalated to aws.revoke-role-sessions")
+        .contains("role: " + Demo.AWS_ROLE);
+    assertThat(clouds.aws.calls("PutRolePolicy")).singleElement().satisfies(c -> {
+      assertThat(c.account()).isEqualTo(Demo.AWS_ACCOUNT);
+      assertThat(c.params()).containsEntry("RoleName", Demo.AWS_ROLE).containsEntry("PolicyName", "AWSRevokeOlderSessions");
+      assertThat(c.status()).isEqualTo(200);
+    });
+    assertThat(clouds.aws.rolePolicy(Demo.AWS_ACCOUNT, Demo.AWS_ROLE, "AWSRevokeOlderSessions")).isPresent();
+
+    JsonNode denyPrincipal = action(revocation, "gcp.deny-principal");
+    assertThat(denyPrincipal.path("target").asText()).startsWith("gcp:wif/projects/" + Demo.GCP_POOL_PROJECT + "/");
+    assertThat(denyPrincipal.path("outcome").asText()).isEqualTo("revoked");
+    assertThat(denyPrincipal.path("detail").asText()).contains("residual exposure:");
+    String policy = "policies/cloudresourcemanager.googleapis.com%2Fprojects%2F" + Demo.GCP_POOL_PROJECT
+        + "/denypolicies/killswitch-deny-principals";
+    assertThat(clouds.gcp.calls("CreatePolicy")).singleElement()
+        .satisfies(c -> assertThat(c.resource()).isEqualTo(policy));
+    assertThat(clouds.gcp.denyPolicy(policy)).hasValueSatisfying(p -> assertThat(p.getRules(0).getDenyRule()
+        .getDeniedPrincipalsList()).containsExactly("principal://iam.googleapis.com/projects/" + Demo.GCP_POOL_PROJECT
+        + "/locations/global/workloadIdentityPools/github/subject/repo:acme/payments:ref:refs/heads/main"));
+
+    assertThat(out).doesNotContain("no provider")
+        .contains("AWS IAM: PutRolePolicy AWSRevokeOlderSessions on billing-api-irsa in 111122223333 (HTTP 200)")
+        .contains("GCP: CreatePolicy " + policy + " (OK)")
+        .contains("deny principal://iam.googleapis.com/projects/987654321098/");
+
     assertThat(outcome.tokenDenied()).isTrue();
     assertThat(out).contains("DENIED, killswitch: token revoked");
+  }
+
+  private static JsonNode action(JsonNode revocation, String action) {
+    for (JsonNode a : revocation.path("actions")) {
+      if (a.path("action").asText().equals(action)) {
+        return a;
+      }
+    }
+    throw new AssertionError("no " + action + " action in " + revocation);
   }
 
   private static List<String> refs(JsonNode chain) {

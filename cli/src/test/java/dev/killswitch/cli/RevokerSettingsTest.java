@@ -29,6 +29,7 @@ class RevokerSettingsTest {
             accounts:
               "123456789012": {role-arn: "arn:aws:iam::123456789012:role/killswitch", external-id: killswitch-ext-1}
               "210987654321": direct
+            escalate-unbound-sessions: true
           gcp:
             projects: [acme-prod]
         """);
@@ -43,6 +44,7 @@ class RevokerSettingsTest {
     assertThat(config.protectedIdentities()).contains("aws:123456789012:role/break-glass");
     assertThat(config.kubernetesContexts()).containsEntry("prod", "prod-admin");
     assertThat(s.aws().accounts()).containsOnlyKeys("123456789012", "210987654321");
+    assertThat(s.aws().escalateUnboundSessions()).isTrue();
     assertThat(s.gcp().projects()).containsExactly("acme-prod");
   }
 
