@@ -40,6 +40,10 @@ import java.util.regex.PatternSyntaxException;
  * @param outsideBoundaryRevokes outside-boundary also requests revocation; default false (alert only)
  * @param revocationPropagation a success this long after the ledger recorded a revocation is not yet
  *     revocation-ineffective; default 1 minute
+ * @param clockSkew how far before a candidate's first activity a window-plus-subject match still reaches, for
+ *     sources whose clocks differ; default 1 minute (set reuseTolerance at least as high for clocks that far apart)
+ * @param snapshotInterval changes to a chain within this interval share one snapshot on killswitch.chains (a
+ *     snapshot is written at once when a trigger fires); 0 writes one per change; default 1 second
  */
 public record Correlation(String ciRunExtraKey, String ciJobExtraKey, List<RawClaims> rawClaims,
                           Map<String, String> clusters, Map<String, String> accountNames,
@@ -47,7 +51,8 @@ public record Correlation(String ciRunExtraKey, String ciJobExtraKey, List<RawCl
                           Map<String, String> wifPoolIssuers, String githubIssuer, String sessionRunIdPattern,
                           Duration matchWindow, Double weakConfidence, Duration reuseTolerance,
                           List<String> trustedNetworks, Integer boundaryPrefixV4, Integer boundaryPrefixV6,
-                          Boolean outsideBoundaryRevokes, Duration revocationPropagation) {
+                          Boolean outsideBoundaryRevokes, Duration revocationPropagation, Duration clockSkew,
+                          Duration snapshotInterval) {
 
   public static final String DEFAULT_CI_RUN_KEY = "killswitch.dev/ci-run";
   public static final String DEFAULT_CI_JOB_KEY = "killswitch.dev/ci-job";
@@ -93,6 +98,8 @@ public record Correlation(String ciRunExtraKey, String ciJobExtraKey, List<RawCl
     boundaryPrefixV6 = boundaryPrefixV6 == null ? 64 : boundaryPrefixV6;
     outsideBoundaryRevokes = outsideBoundaryRevokes != null && outsideBoundaryRevokes;
     revocationPropagation = revocationPropagation == null ? Duration.ofMinutes(1) : revocationPropagation;
+    clockSkew = clockSkew == null ? Duration.ofMinutes(1) : clockSkew;
+    snapshotInterval = snapshotInterval == null ? Duration.ofSeconds(1) : snapshotInterval;
   }
 
   public static Correlation defaults() {
@@ -120,6 +127,8 @@ public record Correlation(String ciRunExtraKey, String ciJobExtraKey, List<RawCl
     b.boundaryPrefixV6 = boundaryPrefixV6;
     b.outsideBoundaryRevokes = outsideBoundaryRevokes;
     b.revocationPropagation = revocationPropagation;
+    b.clockSkew = clockSkew;
+    b.snapshotInterval = snapshotInterval;
     return b;
   }
 
@@ -150,8 +159,9 @@ public record Correlation(String ciRunExtraKey, String ciJobExtraKey, List<RawCl
     } catch (PatternSyntaxException e) {
       p.add("sessionRunIdPattern is not a regular expression: " + e.getDescription());
     }
-    if (matchWindow.isNegative() || reuseTolerance.isNegative() || revocationPropagation.isNegative()) {
-      p.add("matchWindow, reuseTolerance and revocationPropagation must not be negative");
+    if (matchWindow.isNegative() || reuseTolerance.isNegative() || revocationPropagation.isNegative()
+        || snapshotInterval.isNegative() || clockSkew.isNegative()) {
+      p.add("matchWindow, reuseTolerance, revocationPropagation, clockSkew and snapshotInterval must not be negative");
     }
     if (!(weakConfidence > 0 && weakConfidence < 1)) {
       p.add("weakConfidence must be between 0 and 1 (exclusive): " + weakConfidence);
@@ -192,6 +202,8 @@ public record Correlation(String ciRunExtraKey, String ciJobExtraKey, List<RawCl
     private Integer boundaryPrefixV6;
     private Boolean outsideBoundaryRevokes;
     private Duration revocationPropagation;
+    private Duration clockSkew;
+    private Duration snapshotInterval;
 
     public Builder ciExtraKeys(String run, String job) {
       ciRunExtraKey = Objects.requireNonNull(run, "run");
@@ -276,11 +288,21 @@ public record Correlation(String ciRunExtraKey, String ciJobExtraKey, List<RawCl
       return this;
     }
 
+    public Builder clockSkew(Duration v) {
+      clockSkew = v;
+      return this;
+    }
+
+    public Builder snapshotInterval(Duration v) {
+      snapshotInterval = v;
+      return this;
+    }
+
     public Correlation build() {
       return new Correlation(ciRunExtraKey, ciJobExtraKey, rawClaims, clusters, accountNames, projectNames, roots,
           breakGlass, wifPoolIssuers, githubIssuer, sessionRunIdPattern, matchWindow, weakConfidence,
           reuseTolerance, trustedNetworks, boundaryPrefixV4, boundaryPrefixV6, outsideBoundaryRevokes,
-          revocationPropagation);
+          revocationPropagation, clockSkew, snapshotInterval);
     }
   }
 }

@@ -85,14 +85,15 @@ public final class Correlator implements AutoCloseable {
         c.rawClaims().stream().map(r -> new JoinSettings.RawClaim(r.provider(), r.host(), r.repositoryKey(),
             r.runIdKey(), r.jobIdKey())).toList(),
         c.clusters(), roots(c), c.githubIssuer(), c.wifPoolIssuers(), Pattern.compile(c.sessionRunIdPattern()),
-        c.matchWindow(), c.weakConfidence());
+        c.matchWindow(), c.weakConfidence(), c.clockSkew());
     TriggerSettings triggers = new TriggerSettings(config.jobCompletedGrace(), config.triggerMode(),
         c.reuseTolerance(), c.trustedNetworks(), c.boundaryPrefixV4(), c.boundaryPrefixV6(),
         c.outsideBoundaryRevokes(),
         c.breakGlass().stream().map(b -> new TriggerSettings.BreakGlass(b.pattern(), b.maxDuration(), b.override()))
             .toList(),
         c.revocationPropagation(), c.accountNames(), c.projectNames());
-    return new CorrelatorTopology.Settings(config.retention(), joins, triggers, persistentStores);
+    return new CorrelatorTopology.Settings(config.retention(), joins, triggers, c.snapshotInterval(),
+        persistentStores);
   }
 
   /** Break-glass identities root their own chains, as configured roots do. */

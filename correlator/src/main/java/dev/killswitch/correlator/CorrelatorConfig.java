@@ -152,6 +152,16 @@ public record CorrelatorConfig(String applicationId, Path stateDir, String appli
     return correlation(b -> b.revocationPropagation(propagation));
   }
 
+  /** How far apart the sources' clocks may be for window-plus-subject matches (default 1 minute). */
+  public CorrelatorConfig withClockSkew(Duration skew) {
+    return correlation(b -> b.clockSkew(skew));
+  }
+
+  /** How long changes to a chain are coalesced into one snapshot (default 1 second; 0: one per change). */
+  public CorrelatorConfig withSnapshotInterval(Duration interval) {
+    return correlation(b -> b.snapshotInterval(interval));
+  }
+
   private CorrelatorConfig correlation(UnaryOperator<Correlation.Builder> change) {
     return withCorrelation(change.apply(correlation.toBuilder()).build());
   }

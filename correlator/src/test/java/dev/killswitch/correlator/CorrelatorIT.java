@@ -121,7 +121,10 @@ class CorrelatorIT {
         String topic = e.type() == EventType.K8S_AUDIT ? topics.k8sEvents() : topics.ciEvents();
         producer.send(CloudEventCodec.toKafka(topic, e)).get();
       }
-      kafka.consume(topics.chains(), 2, MAX);
+      // Snapshots of changes within a second are coalesced: wait for one that shows the token.
+      await().atMost(MAX).until(() -> kafka.readToEnd(topics.chains()).stream()
+          .map(r -> CloudEventCodec.fromKafka(r).dataAs(ChainSnapshot.class))
+          .anyMatch(c -> c.nodes().stream().anyMatch(n -> n.ref().equals(token))));
 
       // Each key lives on one instance, so for each path one of the two answers through the other.
       for (Instance i : instances) {

@@ -338,6 +338,27 @@ class CorrelatorTopologyTest {
   }
 
   @Test
+  void changesWithinTheSnapshotIntervalShareOneSnapshotButAFiringTriggerWritesItsSnapshotAtOnce() {
+    try (Harness h = new Harness(c -> c.withSnapshotInterval(Duration.ofSeconds(1)))) {
+      h.send(ciJob("d-1", "9001", "71", "queued", null, T0));
+      h.send(tokenRequest("a-1", "9001", "jti-1", "ci", "deployer", T0.plusSeconds(10)));
+      h.send(tokenUse("a-2", "jti-1", "ci", "deployer", "get", "pods", "203.0.113.8", T0.plusSeconds(20)));
+      assertThat(h.snapshots()).isEmpty();
+
+      h.advanceWallClock(Duration.ofMillis(1100));
+      assertThat(h.snapshots()).singleElement().satisfies(s ->
+          assertThat(s.nodes()).extracting(ChainSnapshot.Node::ref).contains(TOKEN));
+
+      h.send(ciJob("d-2", "9001", "71", "completed", "success", T0.plusSeconds(60)));
+      assertThat(h.snapshots()).hasSize(2);
+      assertThat(h.snapshots().get(1).status()).isEqualTo("completed");
+      assertThat(h.requests()).hasSize(1);
+      h.advanceWallClock(Duration.ofSeconds(5));
+      assertThat(h.snapshots()).as("nothing changed since").hasSize(2);
+    }
+  }
+
+  @Test
   void everyProcessorStoreAndRepartitionTopicIsNamed() {
     var description = Correlator.topology(CorrelatorConfig.defaults(java.nio.file.Path.of("x"), Harness.ACCESS),
         new dev.killswitch.schemas.Topics("t")).describe();

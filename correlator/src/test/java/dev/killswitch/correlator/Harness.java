@@ -84,7 +84,9 @@ final class Harness implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    CorrelatorConfig config = settings.apply(CorrelatorConfig.defaults(stateDir, ACCESS));
+    // One snapshot per change, so that tests see each; coalescing has tests of its own.
+    CorrelatorConfig config = settings.apply(CorrelatorConfig.defaults(stateDir, ACCESS)
+        .withSnapshotInterval(Duration.ZERO));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "correlator-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -1,5 +1,6 @@
 package dev.killswitch.correlator.internal.graph;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
@@ -9,6 +10,7 @@ import java.time.Instant;
  *
  * @param touchedAt wall-clock time of the last change; retention counts from here
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Attribution(EdgeFact fact, Candidate candidate, Instant touchedAt) {
 
   public static Attribution of(EdgeFact fact, Instant now) {

@@ -1,5 +1,6 @@
 package dev.killswitch.correlator.internal.graph;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.killswitch.schemas.DeterministicIds;
 import java.util.Objects;
 
@@ -11,6 +12,7 @@ import java.util.Objects;
  * @param ci a status of the root run or one of its jobs (from the run's node)
  * @param revocation the latest revocation result of a node of the chain
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ChainMessage(String chainId, String root, EdgeState edge, CiFact ci, RevocationMark revocation) {
 
   public ChainMessage {

@@ -1,5 +1,6 @@
 package dev.killswitch.correlator.internal.graph;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.killswitch.schemas.DeterministicIds;
 import dev.killswitch.schemas.IdentityRef.Kind;
 import dev.killswitch.schemas.event.ChainSnapshot;
@@ -23,11 +24,13 @@ import java.util.TreeSet;
  * @param version how many snapshots were written; part of each snapshot's CloudEvent id
  * @param updatedAt wall-clock time of the last change: retention counts from here
  * @param timerAt the wall-clock time the chain is scheduled for in the {@code trigger-schedule} index, or null
+ * @param snapshotDueAt when the snapshot of changes not yet written is due (snapshots are coalesced), or null
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ChainState(String chainId, String root, Map<String, EdgeState> edges, CiStatus run,
                          Map<String, CiStatus> jobs, Map<String, RevocationMark> revocations, Completion completion,
                          Map<String, String> fired, Map<String, Occurrence> occurrences, long version,
-                         Instant updatedAt, Instant timerAt) {
+                         Instant updatedAt, Instant timerAt, Instant snapshotDueAt) {
 
   public static final String ACTIVE = "active";
   public static final String COMPLETED = "completed";
@@ -54,7 +57,7 @@ public record ChainState(String chainId, String root, Map<String, EdgeState> edg
 
   public static ChainState empty(String root) {
     return new ChainState(DeterministicIds.chainId(root), root, Map.of(), null, Map.of(), Map.of(), null, Map.of(),
-        Map.of(), 0, null, null);
+        Map.of(), 0, null, null, null);
   }
 
   /** This chain with one more change applied; the same content when the change was already part of it. */
@@ -92,6 +95,7 @@ public record ChainState(String chainId, String root, Map<String, EdgeState> edg
    * workflow_job webhooks only, unless workflow_run is subscribed too), when every job seen has completed.
    * A run-level status that is not completed wins over completed jobs: later jobs may still be queued.
    */
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isComplete() {
     if (run != null) {
       return run.completed();
@@ -192,40 +196,46 @@ public record ChainState(String chainId, String root, Map<String, EdgeState> edg
         edges.values().stream().map(EdgeState::toSnapshotEdge).toList(), updatedAt);
   }
 
-  /** True when both hold the same content, whatever their bookkeeping (version, updatedAt, timerAt). */
+  /** True when both hold the same content, whatever their bookkeeping (version, times, timers). */
   public boolean sameContent(ChainState other) {
-    return other != null && withBookkeeping(0, null).withTimer(null)
-        .equals(other.withBookkeeping(0, null).withTimer(null));
+    return other != null && withBookkeeping(0, null).withTimer(null).withSnapshotDue(null)
+        .equals(other.withBookkeeping(0, null).withTimer(null).withSnapshotDue(null));
   }
 
   public ChainState withCompletion(Completion c) {
     return new ChainState(chainId, root, edges, run, jobs, revocations, c, fired, occurrences, version, updatedAt,
-        timerAt);
+        timerAt, snapshotDueAt);
   }
 
   public ChainState withFired(Map<String, String> f) {
     return new ChainState(chainId, root, edges, run, jobs, revocations, completion, f, occurrences, version,
-        updatedAt, timerAt);
+        updatedAt, timerAt, snapshotDueAt);
   }
 
   public ChainState withOccurrences(Map<String, Occurrence> o) {
     return new ChainState(chainId, root, edges, run, jobs, revocations, completion, fired, o, version, updatedAt,
-        timerAt);
+        timerAt, snapshotDueAt);
   }
 
   public ChainState withBookkeeping(long v, Instant at) {
     return new ChainState(chainId, root, edges, run, jobs, revocations, completion, fired, occurrences, v, at,
-        timerAt);
+        timerAt, snapshotDueAt);
   }
 
   public ChainState withTimer(Instant t) {
     return new ChainState(chainId, root, edges, run, jobs, revocations, completion, fired, occurrences, version,
-        updatedAt, t);
+        updatedAt, t, snapshotDueAt);
+  }
+
+  public ChainState withSnapshotDue(Instant due) {
+    return new ChainState(chainId, root, edges, run, jobs, revocations, completion, fired, occurrences, version,
+        updatedAt, timerAt, due);
   }
 
   private ChainState with(Map<String, EdgeState> e, CiStatus r, Map<String, CiStatus> j,
                           Map<String, RevocationMark> rev) {
-    return new ChainState(chainId, root, e, r, j, rev, completion, fired, occurrences, version, updatedAt, timerAt);
+    return new ChainState(chainId, root, e, r, j, rev, completion, fired, occurrences, version, updatedAt, timerAt,
+        snapshotDueAt);
   }
 
   private static void see(Map<String, Instant[]> seen, String ref, Instant first, Instant last) {

@@ -1,5 +1,6 @@
 package dev.killswitch.correlator.internal.graph;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Objects;
@@ -9,6 +10,7 @@ import java.util.Objects;
  * time, conclusion): a later attempt re-opens a run, and within one attempt a status never goes backwards, so a
  * {@code queued} that arrives after {@code completed} does not re-open it.
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CiStatus(String status, String conclusion, int attempt, Instant statusAt, Instant firstSeen,
                        Instant lastSeen) {
 

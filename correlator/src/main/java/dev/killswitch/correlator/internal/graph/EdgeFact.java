@@ -1,5 +1,6 @@
 package dev.killswitch.correlator.internal.graph;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +26,7 @@ import java.util.Objects;
  * @param attributedOnly true for a copy of an observation already counted, sent again only to attribute it to
  *     {@code root}: it adds the root, never counts or evidence, to the node's own aggregate
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record EdgeFact(String from, String to, String kind, String root, double confidence, String eventId,
                        Instant at, long count, String verb, String resource, List<String> sourceIps,
                        Boolean succeeded, String scope, String basis, boolean attributedOnly) {

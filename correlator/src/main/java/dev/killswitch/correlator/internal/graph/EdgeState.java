@@ -1,5 +1,6 @@
 package dev.killswitch.correlator.internal.graph;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.killswitch.schemas.event.ChainSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.TreeSet;
  *     {@code window:...})
  * @param latest the latest observation (by time, then id): the evidence of what happened last
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record EdgeState(String from, String to, String kind, double confidence, List<String> roots,
                         List<Evidence> evidence, Instant firstSeen, Instant lastSeen, long count,
                         List<String> verbs, List<String> resources, List<String> sourceIps,
@@ -95,6 +97,7 @@ public record EdgeState(String from, String to, String kind, double confidence, 
   }
 
   /** True until an observation (not only an attribution) was merged. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isEmpty() {
     return evidence.isEmpty();
   }

@@ -24,16 +24,18 @@ import java.util.regex.Pattern;
  *     {@code run})
  * @param window how far from a candidate's activity a window-plus-subject match reaches
  * @param weakConfidence the confidence of a window-plus-subject match
+ * @param clockSkew how far before a candidate's first activity a match still reaches (sources' clocks differ)
  */
 public record JoinSettings(String ciRunKey, String ciJobKey, List<RawClaim> rawClaims, Map<String, String> clusters,
                            List<String> rootPatterns, String githubIssuer, Map<String, String> wifPoolIssuers,
-                           Pattern sessionRunId, Duration window, double weakConfidence) {
+                           Pattern sessionRunId, Duration window, double weakConfidence, Duration clockSkew) {
 
   public static final String DEFAULT_CI_RUN_KEY = "killswitch.dev/ci-run";
   public static final String DEFAULT_CI_JOB_KEY = "killswitch.dev/ci-job";
   public static final String GITHUB_ISSUER = "token.actions.githubusercontent.com";
   public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
   public static final double DEFAULT_WEAK_CONFIDENCE = 0.7;
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(Joins.SKEW_SECONDS);
   /**
    * A run id in an STS role session name or source identity: the whole name when it is digits (optionally
    * {@code -<attempt>}), or digits after the word {@code run} (e.g. {@code gha-run-12345678-1}, {@code run_id=123456}).
@@ -66,11 +68,13 @@ public record JoinSettings(String ciRunKey, String ciJobKey, List<RawClaim> rawC
     clusters = c;
     rootPatterns = rootPatterns == null ? List.of() : List.copyOf(rootPatterns);
     wifPoolIssuers = wifPoolIssuers == null ? Map.of() : Map.copyOf(wifPoolIssuers);
+    clockSkew = clockSkew == null ? DEFAULT_CLOCK_SKEW : clockSkew;
   }
 
   public static JoinSettings defaults() {
     return new JoinSettings(DEFAULT_CI_RUN_KEY, DEFAULT_CI_JOB_KEY, List.of(), Map.of(), List.of(), GITHUB_ISSUER,
-        Map.of(), Pattern.compile(DEFAULT_SESSION_RUN_ID), DEFAULT_WINDOW, DEFAULT_WEAK_CONFIDENCE);
+        Map.of(), Pattern.compile(DEFAULT_SESSION_RUN_ID), DEFAULT_WINDOW, DEFAULT_WEAK_CONFIDENCE,
+        DEFAULT_CLOCK_SKEW);
   }
 
   /** The cluster an issuer URL, EKS cluster name or ARN stands for, or null when none is configured. */

@@ -27,14 +27,14 @@ import java.util.Optional;
  *       token only once the Secret is seen used as one (the audit annotation names it), so that reading an
  *       ordinary Secret never puts it in a chain (the revoker would delete it).</li>
  * </ul>
- * A window-plus-subject match covers {@code at} when it lies between {@value #SKEW_SECONDS} s before the first
- * and {@code window} after the last activity seen; both ends only grow, so a match once made stays made and the
- * final matches do not depend on arrival order.
+ * A window-plus-subject match covers {@code at} when it lies between {@code clockSkew} (default
+ * {@value #SKEW_SECONDS} s) before the first and {@code window} after the last activity seen; both ends only grow,
+ * so a match once made stays made and the final matches do not depend on arrival order.
  */
 public final class Joins {
 
+  /** The default clock-skew allowance. */
   public static final long SKEW_SECONDS = 60;
-  private static final Duration SKEW = Duration.ofSeconds(SKEW_SECONDS);
   public static final String BASIS_IRSA = "window:service-account-subject+issuer";
   public static final String BASIS_SUBJECT = "window:oidc-subject";
   public static final String BASIS_JOB = "exact:ci-job";
@@ -55,8 +55,9 @@ public final class Joins {
   }
 
   /** True when {@code at} lies within the window of an activity seen from {@code first} to {@code last}. */
-  public static boolean covers(Instant first, Instant last, Instant at, Duration window) {
-    return first != null && last != null && !at.isBefore(first.minus(SKEW)) && !at.isAfter(last.plus(window));
+  public static boolean covers(Instant first, Instant last, Instant at, JoinSettings s) {
+    return first != null && last != null && !at.isBefore(first.minus(s.clockSkew()))
+        && !at.isAfter(last.plus(s.window()));
   }
 
   /** {@code token -assumed-> session} for a service account's web-identity assumption the token is matched to. */

@@ -1,5 +1,6 @@
 package dev.killswitch.correlator.internal.graph;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
@@ -9,4 +10,5 @@ import java.time.Instant;
  *
  * @param touchedAt wall-clock time of the last observation; retention counts from here
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record NodeEdge(EdgeState edge, Instant touchedAt) {}

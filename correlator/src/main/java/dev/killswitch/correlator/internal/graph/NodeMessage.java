@@ -1,5 +1,6 @@
 package dev.killswitch.correlator.internal.graph;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,6 +18,7 @@ import java.util.Objects;
  *     (see {@link Joins}), then sent on attributed, derived or released
  * @param candidate a CI run that may have acted as this node (an OIDC subject) at a time
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record NodeMessage(String node, List<String> roots, EdgeFact outbound, EdgeFact inbound,
                           RevocationMark revocation, CiFact ci, EdgeFact attribute, CandidateFact candidate) {
 

@@ -36,7 +36,19 @@ public final class Nodes {
     return kind.wireName();
   }
 
+  /** The kind of a reference; parsed once per reference (a bounded memo: kinds are asked for on every message). */
   public static Kind kindOf(String ref) {
-    return IdentityRef.parse(ref).kind();
+    Kind kind = KINDS.get(ref);
+    if (kind == null) {
+      kind = IdentityRef.parse(ref).kind();
+      if (KINDS.size() > 100_000) {
+        KINDS.clear();
+      }
+      KINDS.put(ref, kind);
+    }
+    return kind;
   }
+
+  private static final java.util.concurrent.ConcurrentHashMap<String, Kind> KINDS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 }

@@ -33,8 +33,9 @@ import org.slf4j.MDC;
  * snapshot and then the revocation requests and alerts it caused, in the same step, so that under exactly-once all
  * are committed together with the state that remembers them, and the revoker finds the snapshot it plans from.
  *
- * <p>A chain that waits for the wall clock (a grace period, a break-glass bound) is in the {@code trigger-schedule}
- * time index; a punctuator reads the index up to now. Expiry reads the {@code chain-expiry-index}.
+ * <p>A chain that waits for the wall clock (a grace period, a break-glass bound, a coalesced snapshot) is in the
+ * {@code trigger-schedule} time index; a punctuator reads the index up to now. Expiry reads the
+ * {@code chain-expiry-index}.
  */
 final class ChainProcessor implements Processor<String, ChainMessage, String, Emitted> {
 
@@ -48,15 +49,17 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
   private final String requestsTopic;
   private final String alertsTopic;
   private final TriggerSettings triggers;
+  private final Duration snapshotInterval;
   private final Duration retention;
   private final CorrelatorMetrics metrics;
   private ProcessorContext<String, Emitted> context;
-  private KeyValueStore<String, ChainState> chains;
+  private ObjectCache<ChainState> chains;
   private TimeIndex schedule;
   private TimeIndex expiry;
 
   ChainProcessor(String chainsTopic, String requestsTopic, String alertsTopic, TriggerSettings triggers,
-                 Duration retention, CorrelatorMetrics metrics) {
+                 Duration snapshotInterval, Duration retention, CorrelatorMetrics metrics) {
+    this.snapshotInterval = snapshotInterval;
     this.chainsTopic = chainsTopic;
     this.requestsTopic = requestsTopic;
     this.alertsTopic = alertsTopic;
@@ -68,7 +71,8 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
   @Override
   public void init(ProcessorContext<String, Emitted> context) {
     this.context = context;
-    this.chains = context.getStateStore(TopologyNames.CHAINS_STORE);
+    this.chains = new ObjectCache<>(context.<KeyValueStore<String, ChainState>>getStateStore(
+        TopologyNames.CHAINS_STORE), 2_000);
     this.schedule = new TimeIndex(context.getStateStore(TopologyNames.TRIGGER_SCHEDULE_STORE), Duration.ofMillis(1));
     this.expiry = new TimeIndex(context.getStateStore(TopologyNames.CHAIN_EXPIRY_STORE),
         TimeIndex.bucketFor(retention));
@@ -85,34 +89,60 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
     step(before, applied, record.timestamp());
   }
 
-  /** Decides the triggers on the changed chain and, when anything changed, stores it and writes what follows. */
+  /**
+   * Decides the triggers on the changed chain and, when anything changed, stores it and writes what follows. A
+   * snapshot is written at once when a trigger fires (before its requests: the revoker plans from it) or when
+   * snapshots are not coalesced; otherwise changes within {@code snapshotInterval} share one snapshot, written when
+   * the chain's timer comes.
+   */
   private void step(ChainState before, ChainState changed, long timestamp) {
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     ChainTriggers.Outcome outcome = ChainTriggers.evaluate(changed, now, triggers);
     Firing firing = outcome.firing();
     ChainState next = firing.state();
     String chainId = next.chainId();
-    if (!Objects.equals(next.timerAt(), outcome.nextDue())) {
-      schedule.moved(DUE, chainId, next.timerAt(), outcome.nextDue());
-      next = next.withTimer(outcome.nextDue());
+    boolean changedContent = !next.sameContent(before);
+    boolean fired = !firing.requests().isEmpty() || !firing.alerts().isEmpty();
+    if (changedContent) {
+      next = next.withBookkeeping(before == null ? 1 : before.version() + 1, now);
+      expiry.moved(CHAIN, chainId, before == null ? null : before.updatedAt(), now);
     }
-    if (next.sameContent(before)) {
-      if (!Objects.equals(before.timerAt(), next.timerAt())) {
-        chains.put(chainId, next);
-      }
-      return;
+    Instant snapshotDue = next.snapshotDueAt();
+    // A firing always carries the snapshot it was decided on, in the same transaction and before the request:
+    // the revoker plans from snapshots, so a deferred (coalesced) one must not lag behind a request.
+    boolean emit = fired || (changedContent && snapshotInterval.isZero());
+    if (changedContent && !emit && snapshotDue == null) {
+      snapshotDue = now.plus(snapshotInterval);
     }
-    next = next.withBookkeeping(before == null ? 1 : before.version() + 1, now);
-    expiry.moved(CHAIN, chainId, before == null ? null : before.updatedAt(), now);
-    chains.put(chainId, next);
-    emitSnapshot(next, timestamp, now);
-    for (int i = 0; i < firing.requests().size(); i++) {
-      emitRequest(next, firing.requests().get(i), timestamp);
+    if (snapshotDue != null && !now.isBefore(snapshotDue)) {
+      emit = true;
+    }
+    if (emit) {
+      snapshotDue = null;
+    }
+    next = next.withSnapshotDue(snapshotDue);
+    Instant due = earliest(outcome.nextDue(), snapshotDue);
+    if (!Objects.equals(next.timerAt(), due)) {
+      schedule.moved(DUE, chainId, next.timerAt(), due);
+      next = next.withTimer(due);
+    }
+    if (!next.equals(before)) {
+      chains.put(chainId, next);
+    }
+    if (emit) {
+      emitSnapshot(next, timestamp, now);
+    }
+    for (RevocationRequested request : firing.requests()) {
+      emitRequest(next, request, timestamp);
     }
     for (Alert alert : firing.alerts()) {
       emitAlert(next, alert, timestamp);
     }
     firing.fired().forEach(metrics::trigger);
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
   }
 
   private void emitSnapshot(ChainState chain, long timestamp, Instant now) {

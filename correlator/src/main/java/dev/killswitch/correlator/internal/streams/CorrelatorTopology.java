@@ -61,7 +61,8 @@ public final class CorrelatorTopology {
    *     the arrival-order property tests use, to run hundreds of topologies quickly (same semantics: byte-ordered
    *     keys, prefix and range scans)
    */
-  public record Settings(Duration retention, JoinSettings joins, TriggerSettings triggers, boolean persistentStores) {}
+  public record Settings(Duration retention, JoinSettings joins, TriggerSettings triggers, Duration snapshotInterval,
+                         boolean persistentStores) {}
 
   private CorrelatorTopology() {}
 
@@ -106,7 +107,7 @@ public final class CorrelatorTopology {
         .repartition(Repartitioned.<String, ChainMessage>as(CHAIN_UPDATES)
             .withKeySerde(KEYS).withValueSerde(JsonSerde.of(ChainMessage.class)))
         .process(() -> new ChainProcessor(topics.chains(), topics.revocationRequests(), topics.alerts(),
-            settings.triggers(), settings.retention(), metrics), Named.as(CHAINS),
+            settings.triggers(), settings.snapshotInterval(), settings.retention(), metrics), Named.as(CHAINS),
             CHAINS_STORE, TRIGGER_SCHEDULE_STORE, CHAIN_EXPIRY_STORE)
         .split(Named.as(EMIT))
         .branch((k, v) -> v.type() == EventType.CHAIN, Branched.as(EMIT_SNAPSHOT))
@@ -144,8 +145,12 @@ public final class CorrelatorTopology {
     keyValue(builder, CHAIN_EXPIRY_STORE, Serdes.Long(), persistent);
   }
 
+  /**
+   * A key-value store with the record cache on: rows written several times within a commit interval (a chain, an
+   * edge being used) reach RocksDB and the changelog once.
+   */
   private static <V> void keyValue(StreamsBuilder builder, String name, Serde<V> values, boolean persistent) {
     builder.addStateStore(Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name)
-        : Stores.inMemoryKeyValueStore(name), KEYS, values));
+        : Stores.inMemoryKeyValueStore(name), KEYS, values).withCachingEnabled());
   }
 }

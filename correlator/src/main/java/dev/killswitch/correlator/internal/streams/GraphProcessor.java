@@ -72,6 +72,7 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     timestamp = record.timestamp();
 
+    state.touch(node, now);
     Set<String> newRoots = state.join(node, rootsNamed(m), now);
     EdgeState changedEdge = null;
     EdgeState changedAttributed = null;
@@ -134,7 +135,6 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
           chain(ChainMessage.revocation(root, changedLatest));
         }
       }
-      state.touch(node, member, now);
     }
   }
 
@@ -154,7 +154,6 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
     }
     if (changedAttributed != null && !newRoots.contains(attributedRoot)) {
       edge(attributedRoot, changedAttributed);
-      state.touch(node, attributedRoot, now);
     }
     if (changedLatest != null) {
       // A revocation result about a principal: rare, so every chain it is part of is told.
@@ -194,7 +193,8 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
       return;
     }
     chain(ChainMessage.edge(root, e));
-    if (!e.kind().equals(EdgeKind.USED) && Nodes.propagates(Nodes.kindOf(e.to()))) {
+    // An edge attributed to the root told its target so itself (the inbound observation named the root).
+    if (!e.kind().equals(EdgeKind.USED) && !e.roots().contains(root) && Nodes.propagates(Nodes.kindOf(e.to()))) {
       loop(NodeMessage.member(e.to(), root));
     }
   }

@@ -22,8 +22,6 @@ import org.apache.kafka.streams.KeyValue;
  */
 final class JoinResolver {
 
-  private static final java.time.Duration SKEW = java.time.Duration.ofSeconds(Joins.SKEW_SECONDS);
-
   private final NodeState state;
   private final JoinSettings settings;
   private final Consumer<NodeMessage> loop;
@@ -48,7 +46,7 @@ final class JoinResolver {
         state.keepFact(node, fact, now);
         for (String token : state.activeAround(node, fact.at(), bucketMs)) {
           Instant[] span = state.tokenActivity(node, token);
-          if (span != null && Joins.covers(span[0], span[1], fact.at(), settings.window())) {
+          if (span != null && Joins.covers(span[0], span[1], fact.at(), settings)) {
             send(Joins.derivedFromToken(token, fact, settings));
           }
         }
@@ -57,7 +55,7 @@ final class JoinResolver {
         state.keepFact(node, fact, now);
         for (String run : state.activeAround(node, fact.at(), bucketMs)) {
           Candidate c = state.candidate(node, run);
-          if (c != null && Joins.covers(c.firstSeen(), c.lastSeen(), fact.at(), settings.window())) {
+          if (c != null && Joins.covers(c.firstSeen(), c.lastSeen(), fact.at(), settings)) {
             send(Joins.attributedToRun(c.ref(), node, fact, settings));
           }
         }
@@ -84,7 +82,7 @@ final class JoinResolver {
     if (after == null || (before != null && before[0].equals(after[0]) && before[1].equals(after[1]))) {
       return;
     }
-    state.indexActivity(serviceAccount, token, before, after, SKEW, settings.window(), bucketMs, now);
+    state.indexActivity(serviceAccount, token, before, after, settings.clockSkew(), settings.window(), bucketMs, now);
     for (KeyValue<String, EdgeFact> kv : newlyCovered(serviceAccount, before, after)) {
       send(Joins.derivedFromToken(token, kv.value, settings));
     }
@@ -100,7 +98,7 @@ final class JoinResolver {
     }
     Instant[] was = before == null ? null : new Instant[] {before.firstSeen(), before.lastSeen()};
     Instant[] is = new Instant[] {after.firstSeen(), after.lastSeen()};
-    state.indexActivity(subject, after.ref(), was, is, SKEW, settings.window(), bucketMs, now);
+    state.indexActivity(subject, after.ref(), was, is, settings.clockSkew(), settings.window(), bucketMs, now);
     for (KeyValue<String, EdgeFact> kv : newlyCovered(subject, was, is)) {
       send(Joins.attributedToRun(after.ref(), subject, kv.value, settings));
     }
@@ -126,12 +124,12 @@ final class JoinResolver {
    * observations between its old and new ends (range scans over the time-ordered rows).
    */
   private List<KeyValue<String, EdgeFact>> newlyCovered(String node, Instant[] before, Instant[] after) {
-    Instant from = after[0].minusSeconds(Joins.SKEW_SECONDS);
+    Instant from = after[0].minus(settings.clockSkew());
     Instant to = after[1].plus(settings.window());
     if (before == null) {
       return state.facts(node, from, to);
     }
-    Instant oldFrom = before[0].minusSeconds(Joins.SKEW_SECONDS);
+    Instant oldFrom = before[0].minus(settings.clockSkew());
     Instant oldTo = before[1].plus(settings.window());
     List<KeyValue<String, EdgeFact>> out = new java.util.ArrayList<>(state.facts(node, from, oldFrom.minusMillis(1)));
     out.addAll(state.facts(node, oldTo.plusMillis(1), to));

@@ -25,15 +25,14 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The node stores of the graph step and their time index: every write goes through here, so that every row is
- * indexed by the time it was last touched and expiry reads the index, not the stores.
+ * The node stores of the graph step and their time index. A node's rows live and expire together: every message a
+ * node gets touches it ({@code <node> touched} in node-attributions), the {@code node-expiry-index} holds one entry
+ * per node and bucket it was touched in (a sixteenth of the retention), and a node untouched for the retention loses
+ * all its rows, found by prefix scans. Expiry reads the index, never whole stores.
  */
 final class NodeState {
 
-  static final String CHAINS = "c";
-  static final String EDGES = "e";
-  static final String REVOCATIONS = "r";
-  static final String ATTRIBUTIONS = "a";
+  static final String NODE = "n";
   private static final StringSerializer KEYS = new StringSerializer();
 
   /** An edge row before and after a merge (before is null for a new row). */
@@ -46,17 +45,20 @@ final class NodeState {
   /** What expiry removed, per store. */
   record Expired(long chains, long edges, long revocations, long attributions) {}
 
-  private final KeyValueStore<String, NodeChain> chains;
-  private final KeyValueStore<String, NodeEdge> edges;
+  private final ObjectCache<NodeChain> chains;
+  private final ObjectCache<NodeEdge> edges;
   private final KeyValueStore<String, NodeRevocations> revocations;
-  private final KeyValueStore<String, Attribution> attributions;
+  private final ObjectCache<Attribution> attributions;
   private final TimeIndex index;
 
   NodeState(ProcessorContext<?, ?> context, java.time.Duration retention) {
-    this.chains = context.getStateStore(TopologyNames.NODE_CHAINS_STORE);
-    this.edges = context.getStateStore(TopologyNames.NODE_EDGES_STORE);
+    this.chains = new ObjectCache<>(context.<KeyValueStore<String, NodeChain>>getStateStore(
+        TopologyNames.NODE_CHAINS_STORE), 10_000);
+    this.edges = new ObjectCache<>(context.<KeyValueStore<String, NodeEdge>>getStateStore(
+        TopologyNames.NODE_EDGES_STORE), 10_000);
     this.revocations = context.getStateStore(TopologyNames.NODE_REVOCATIONS_STORE);
-    this.attributions = context.getStateStore(TopologyNames.NODE_ATTRIBUTIONS_STORE);
+    this.attributions = new ObjectCache<>(context.<KeyValueStore<String, Attribution>>getStateStore(
+        TopologyNames.NODE_ATTRIBUTIONS_STORE), 10_000);
     this.index = new TimeIndex(context.getStateStore(TopologyNames.NODE_EXPIRY_STORE), TimeIndex.bucketFor(retention));
   }
 
@@ -72,33 +74,23 @@ final class NodeState {
       if (have == null) {
         added.add(root);
         chains.put(key, new NodeChain(chainId, root, now, now));
-        index.moved(CHAINS, key, null, now);
-      } else {
-        touch(node, have, now);
       }
     }
     return added;
   }
 
-  /** Keeps a membership alive while the node is active in the chain (writes only when its index entry moves). */
-  void touch(String node, NodeChain m, Instant now) {
-    if (!index.sameBucket(m.touchedAt(), now)) {
-      String key = StoreKeys.nodeChain(node, m.chainId());
-      chains.put(key, new NodeChain(m.chainId(), m.root(), m.since(), now));
-      index.moved(CHAINS, key, m.touchedAt(), now);
-    }
-  }
-
-  /** Keeps the node's membership of {@code root}'s chain alive (one point read; a write when it moves). */
-  void touch(String node, String root, Instant now) {
-    NodeChain m = chains.get(StoreKeys.nodeChain(node, DeterministicIds.chainId(root)));
-    if (m != null) {
-      touch(node, m, now);
+  /** The node got a message: it stays for another retention (writes only when its index bucket moves). */
+  void touch(String node, Instant now) {
+    String key = StoreKeys.touched(node);
+    Attribution have = attributions.get(key);
+    if (have == null || !index.sameBucket(have.touchedAt(), now)) {
+      attributions.put(key, new Attribution(null, null, now));
+      index.moved(NODE, node, null, now);
     }
   }
 
   List<NodeChain> memberships(String node) {
-    return values(chains, StoreKeys.nodePrefix(node));
+    return values(chains.store(), StoreKeys.nodePrefix(node));
   }
 
   // ---- edges ----
@@ -118,9 +110,8 @@ final class NodeState {
     NodeEdge have = edges.get(key);
     EdgeState before = have == null ? null : have.edge();
     EdgeState merged = before == null ? EdgeState.empty(fact).merge(fact) : before.merge(fact);
-    if (have == null || !merged.equals(before) || !index.sameBucket(have.touchedAt(), now)) {
+    if (have == null || !merged.equals(before)) {
       edges.put(key, new NodeEdge(merged, now));
-      index.moved(EDGES, key, have == null ? null : have.touchedAt(), now);
     }
     return new Change(before, merged);
   }
@@ -131,15 +122,16 @@ final class NodeState {
   }
 
   List<EdgeState> outbound(String node) {
-    return values(edges, StoreKeys.edgePrefix(node, StoreKeys.OUT)).stream().map(NodeEdge::edge).toList();
+    return values(edges.store(), StoreKeys.edgePrefix(node, StoreKeys.OUT)).stream().map(NodeEdge::edge).toList();
   }
 
   List<EdgeState> attributedOutbound(String node, String root) {
-    return values(edges, StoreKeys.attributedPrefix(node, root)).stream().map(NodeEdge::edge).toList();
+    return values(edges.store(), StoreKeys.attributedPrefix(node, root)).stream().map(NodeEdge::edge).toList();
   }
 
   boolean hasOutbound(String node) {
-    try (KeyValueIterator<String, NodeEdge> it = edges.prefixScan(StoreKeys.edgePrefix(node, StoreKeys.OUT), KEYS)) {
+    try (KeyValueIterator<String, NodeEdge> it = edges.store().prefixScan(StoreKeys.edgePrefix(node, StoreKeys.OUT),
+        KEYS)) {
       return it.hasNext();
     }
   }
@@ -179,7 +171,6 @@ final class NodeState {
       if (b < oldFrom || b > oldTo) {
         String key = StoreKeys.activity(node, b, ref);
         attributions.put(key, Attribution.of(new Candidate(ref, after[0], after[1]), now));
-        index.moved(ATTRIBUTIONS, key, null, now);
       }
     }
   }
@@ -187,7 +178,7 @@ final class NodeState {
   /** The candidates whose indexed reach includes {@code at}'s bucket (to be checked precisely by the caller). */
   Set<String> activeAround(String node, Instant at, long bucketMs) {
     Set<String> refs = new TreeSet<>();
-    try (KeyValueIterator<String, Attribution> it = attributions.prefixScan(
+    try (KeyValueIterator<String, Attribution> it = attributions.store().prefixScan(
         StoreKeys.activityPrefix(node, bucket(at, bucketMs)), KEYS)) {
       it.forEachRemaining(kv -> refs.add(kv.value.candidate().ref()));
     }
@@ -206,7 +197,6 @@ final class NodeState {
     RevocationMark before = have == null ? null : have.latest();
     NodeRevocations next = (have == null ? new NodeRevocations(null, now) : have).with(mark, now);
     revocations.put(node, next);
-    index.moved(REVOCATIONS, node, have == null ? null : have.touchedAt(), now);
     RevocationMark after = next.latest();
     return Objects.equals(before, after) ? null : after;
   }
@@ -219,16 +209,14 @@ final class NodeState {
   // ---- join keys ----
 
   void keepFact(String node, EdgeFact fact, Instant now) {
-    String key = StoreKeys.fact(node, fact.at(), fact.eventId(), fact.key());
-    Attribution have = attributions.get(key);
-    attributions.put(key, Attribution.of(fact, now));
-    index.moved(ATTRIBUTIONS, key, have == null ? null : have.touchedAt(), now);
+    attributions.put(StoreKeys.fact(node, fact.at(), fact.eventId(), fact.key()), Attribution.of(fact, now));
   }
 
   /** The observations kept at the node, by row key. */
   List<KeyValue<String, EdgeFact>> facts(String node) {
     List<KeyValue<String, EdgeFact>> out = new ArrayList<>();
-    try (KeyValueIterator<String, Attribution> it = attributions.prefixScan(StoreKeys.factPrefix(node), KEYS)) {
+    try (KeyValueIterator<String, Attribution> it = attributions.store().prefixScan(StoreKeys.factPrefix(node),
+        KEYS)) {
       it.forEachRemaining(kv -> out.add(KeyValue.pair(kv.key, kv.value.fact())));
     }
     return out;
@@ -241,7 +229,7 @@ final class NodeState {
       return out;
     }
     String end = StoreKeys.factAt(node, to.plusMillis(1));
-    try (KeyValueIterator<String, Attribution> it = attributions.range(StoreKeys.factAt(node, from), end)) {
+    try (KeyValueIterator<String, Attribution> it = attributions.store().range(StoreKeys.factAt(node, from), end)) {
       while (it.hasNext()) {
         KeyValue<String, Attribution> kv = it.next();
         if (kv.key.compareTo(end) < 0) {
@@ -253,11 +241,7 @@ final class NodeState {
   }
 
   void dropFact(String key) {
-    Attribution have = attributions.get(key);
-    if (have != null) {
-      attributions.delete(key);
-      index.moved(ATTRIBUTIONS, key, have.touchedAt(), null);
-    }
+    attributions.delete(key);
   }
 
   /** Records that the candidate was active at its time; returns it before (null when new) and after. */
@@ -266,9 +250,8 @@ final class NodeState {
     Attribution have = attributions.get(key);
     Candidate before = have == null ? null : have.candidate();
     Candidate after = before == null ? seen : before.with(seen.firstSeen()).with(seen.lastSeen());
-    if (!after.equals(before) || have == null || !index.sameBucket(have.touchedAt(), now)) {
+    if (!after.equals(before)) {
       attributions.put(key, Attribution.of(after, now));
-      index.moved(ATTRIBUTIONS, key, have == null ? null : have.touchedAt(), now);
     }
     return new Candidate[] {before, after};
   }
@@ -280,34 +263,36 @@ final class NodeState {
 
   // ---- expiry ----
 
-  /** Deletes every row not touched since {@code cutoff} (within one index bucket). */
+  /** Deletes every row of every node not touched since {@code cutoff} (within one index bucket). */
   Expired expire(Instant cutoff) {
     long c = 0;
     long e = 0;
     long r = 0;
     long a = 0;
     for (TimeIndex.Entry entry : index.takeUntil(cutoff)) {
-      switch (entry.tag()) {
-        case CHAINS -> {
-          chains.delete(entry.key());
-          c++;
-        }
-        case EDGES -> {
-          edges.delete(entry.key());
-          e++;
-        }
-        case REVOCATIONS -> {
-          revocations.delete(entry.key());
-          r++;
-        }
-        case ATTRIBUTIONS -> {
-          attributions.delete(entry.key());
-          a++;
-        }
-        default -> { }
+      String node = entry.key();
+      Attribution touched = attributions.get(StoreKeys.touched(node));
+      if (touched != null && !touched.touchedAt().isBefore(cutoff)) {
+        continue; // touched since: a later entry of the index stands for it
+      }
+      c += deleteAll(chains, StoreKeys.nodePrefix(node));
+      e += deleteAll(edges, StoreKeys.nodePrefix(node));
+      a += deleteAll(attributions, StoreKeys.nodePrefix(node));
+      if (revocations.get(node) != null) {
+        revocations.delete(node);
+        r++;
       }
     }
     return new Expired(c, e, r, a);
+  }
+
+  private static <V> long deleteAll(ObjectCache<V> cache, String prefix) {
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, V> it = cache.store().prefixScan(prefix, KEYS)) {
+      it.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    keys.forEach(cache::delete);
+    return keys.size();
   }
 
   private static <V> List<V> values(KeyValueStore<String, V> store, String prefix) {

@@ -50,7 +50,12 @@ public final class StoreKeys {
   }
 
   static String factAt(String node, java.time.Instant at) {
-    return factPrefix(node) + String.format("%013d", Math.max(0, at.toEpochMilli()));
+    return factPrefix(node) + pad13(at.toEpochMilli());
+  }
+
+  /** When the node last got a message (its rows expire together). */
+  static String touched(String node) {
+    return node + " touched";
   }
 
   static String candidatePrefix(String node) {
@@ -62,12 +67,18 @@ public final class StoreKeys {
   }
 
   static String activityPrefix(String node, long bucketMs) {
-    return node + " act " + String.format("%013d", Math.max(0, bucketMs)) + " ";
+    return node + " act " + pad13(bucketMs) + " ";
   }
 
   /** A candidate (token of a service account, run of an OIDC subject) active in a time bucket at the node. */
   static String activity(String node, long bucketMs, String ref) {
     return activityPrefix(node, bucketMs) + ref;
+  }
+
+  /** Epoch milliseconds as 13 digits, so that the byte order of keys is time order (String.format is slow). */
+  static String pad13(long ms) {
+    String digits = Long.toString(Math.max(0, ms));
+    return digits.length() >= 13 ? digits : "0000000000000".substring(digits.length()) + digits;
   }
 
   /** Deduplication key of a CloudEvent: source and id are unique together (CloudEvents spec). */

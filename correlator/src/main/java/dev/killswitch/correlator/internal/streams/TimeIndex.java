@@ -83,6 +83,6 @@ final class TimeIndex {
   }
 
   private static String pad(long ms) {
-    return String.format("%013d", Math.max(0, ms));
+    return StoreKeys.pad13(ms);
   }
 }
