@@ -120,7 +120,7 @@ final class Harness implements AutoCloseable {
 
   void publishChain(String root, List<ChainSnapshot.Edge> edges) throws Exception {
     String chainId = DeterministicIds.chainId(root);
-    ChainSnapshot snapshot = new ChainSnapshot(chainId, root, "completed", List.of(), edges, clock.instant());
+    ChainSnapshot snapshot = FiredSnapshots.of(root, edges, clock.instant());
     producer.send(CloudEventCodec.toKafka(topics.chains(), new Envelope<>(chainId + "-" + UUID.randomUUID(),
         URI.create("killswitch://correlator"), EventType.CHAIN, root, clock.instant().atOffset(ZoneOffset.UTC),
         chainId, snapshot))).get(30, TimeUnit.SECONDS);

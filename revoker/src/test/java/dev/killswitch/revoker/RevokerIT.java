@@ -255,7 +255,7 @@ class RevokerIT {
 
   static void publishChain(String root, List<ChainSnapshot.Edge> edges) throws Exception {
     String chainId = DeterministicIds.chainId(root);
-    ChainSnapshot snapshot = new ChainSnapshot(chainId, root, "completed", List.of(), edges, Instant.now());
+    ChainSnapshot snapshot = FiredSnapshots.of(root, edges, Instant.now());
     producer.send(CloudEventCodec.toKafka(topics.chains(), new Envelope<>(chainId + "-1",
         URI.create("killswitch://correlator"), EventType.CHAIN, root, Instant.now().atOffset(ZoneOffset.UTC), chainId,
         snapshot))).get(30, TimeUnit.SECONDS);

@@ -72,6 +72,27 @@ public final class ChainView {
     return ChainGraph.ofSnapshots(containing);
   }
 
+  /**
+   * True when a chain holding the target shows it covered by a request ({@code requested} or an outcome): the
+   * snapshot the correlator wrote together with a trigger's request has arrived.
+   */
+  public synchronized boolean showsRequested(String target) {
+    String ref = canonical(target);
+    Set<String> ids = new TreeSet<>(byNode.getOrDefault(ref, Set.of()));
+    String own = byRoot.get(ref);
+    if (own != null) {
+      ids.add(own);
+    }
+    for (String id : ids) {
+      for (ChainSnapshot.Node node : byId.get(id).nodes()) {
+        if (node.ref().equals(ref) && node.revocation() != null && !"none".equals(node.revocation())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   public synchronized int size() {
     return byId.size();
   }

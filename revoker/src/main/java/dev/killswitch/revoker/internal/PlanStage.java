@@ -53,6 +53,8 @@ public final class PlanStage implements ConsumerLoop.Stage {
   private final Clock clock;
   private final RevokerMetrics metrics;
   private final Duration catchUp;
+  /** The longest a trigger's request waits for the chain snapshot written with it. */
+  static final Duration TRIGGER_SNAPSHOT_WAIT = Duration.ofSeconds(10);
   private final MinuteBudget minuteBudget;
   private final Set<String> approvalRequired;
   private final boolean shadow;
@@ -118,6 +120,9 @@ public final class PlanStage implements ConsumerLoop.Stage {
       deadLetter(record, "missing-request-id", "revocation.requested without requestId");
       return;
     }
+    if (request.requestedBy() != null && request.requestedBy().startsWith("trigger:")) {
+      awaitTriggerSnapshot(request);
+    }
     Instant now = clock.instant();
     Plan plan;
     try {
@@ -135,6 +140,33 @@ public final class PlanStage implements ConsumerLoop.Stage {
       return;
     }
     record(plan, now);
+  }
+
+  /**
+   * A trigger's request and the chain snapshot it was decided on are committed in one transaction, but the
+   * transaction's markers reach the requests and chains partitions independently: the request can be readable
+   * while the chains partition's last stable offset still lies before the snapshot, so catching up to the end
+   * offsets is not enough. Wait (bounded) until the view shows the target covered, which only that snapshot does.
+   */
+  private void awaitTriggerSnapshot(RevocationRequested request) {
+    Duration bound = catchUp.compareTo(TRIGGER_SNAPSHOT_WAIT) < 0 ? catchUp : TRIGGER_SNAPSHOT_WAIT;
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!chains.showsRequested(request.target())) {
+      if (System.nanoTime() > deadline) {
+        LOG.warn("planning {} without the chain snapshot of its trigger: none arrived within {}", request.requestId(),
+            bound);
+        return;
+      }
+      chainsView.awaitEnd(catchUp);
+      if (!chains.showsRequested(request.target())) {
+        try {
+          Thread.sleep(20);   // the markers are in flight: a moment, then ask for the end offsets again
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   private boolean needsApproval(RevocationAction action) {

@@ -113,7 +113,7 @@ public final class FanOutBench {
     String chainId = DeterministicIds.chainId(run);
     producer.send(CloudEventCodec.toKafka(bench.topics.chains(), new Envelope<>(chainId + "-1",
         URI.create("killswitch://bench"), EventType.CHAIN, run, now.atOffset(ZoneOffset.UTC), chainId,
-        new ChainSnapshot(chainId, run, "completed", List.of(), edges, now)))).get(30, TimeUnit.SECONDS);
+        dev.killswitch.revoker.FiredSnapshots.of(run, edges, now)))).get(30, TimeUnit.SECONDS);
 
     String requestId = "bench-" + UUID.randomUUID();
     RevocationRequested request = new RevocationRequested(requestId, run, RevocationRequested.Cascade.DOWNSTREAM,
