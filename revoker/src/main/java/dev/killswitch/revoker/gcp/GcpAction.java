@@ -1,8 +1,8 @@
 package dev.killswitch.revoker.gcp;
 
+import dev.killswitch.revoker.ActionTarget;
 import dev.killswitch.revoker.RevocationProvider;
 import dev.killswitch.schemas.IdentityRef;
-import dev.killswitch.schemas.InvalidIdentityRefException;
 import dev.killswitch.schemas.event.RevocationAction;
 import dev.killswitch.schemas.event.RevocationResult;
 import java.time.Clock;
@@ -62,16 +62,11 @@ abstract class GcpAction implements RevocationProvider {
   }
 
   private Optional<Outcome> call(RevocationAction action, String what, Call call) {
-    IdentityRef target;
-    try {
-      target = IdentityRef.parse(action.target());
-    } catch (InvalidIdentityRefException e) {
-      return Optional.of(new Outcome.PermanentFailure(e.getMessage()));
+    ActionTarget checked = ActionTarget.of(action, actionId(), targetKinds());
+    if (checked.refused()) {
+      return Optional.of(checked.refusal());
     }
-    if (!targetKinds().contains(target.kind())) {
-      return Optional.of(new Outcome.PermanentFailure(actionId() + " does not work on " + target.kind().wireName()
-          + " " + action.target()));
-    }
+    IdentityRef target = checked.ref();
     String project = project(target);
     if (project == null || !clients.config().allows(project)) {
       return Optional.of(new Outcome.PermanentFailure("project " + project + " of " + action.target()

@@ -1,9 +1,9 @@
 package dev.killswitch.revoker.kubernetes;
 
+import dev.killswitch.revoker.ActionTarget;
 import dev.killswitch.revoker.RevocationProvider;
 import dev.killswitch.revoker.plan.Planner;
 import dev.killswitch.schemas.IdentityRef;
-import dev.killswitch.schemas.InvalidIdentityRefException;
 import dev.killswitch.schemas.event.RevocationAction;
 import dev.killswitch.schemas.event.RevocationResult;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -81,16 +81,11 @@ abstract class KubernetesAction implements RevocationProvider {
   }
 
   private Optional<Outcome> call(RevocationAction action, String what, Call call) {
-    IdentityRef target;
-    try {
-      target = IdentityRef.parse(action.target());
-    } catch (InvalidIdentityRefException e) {
-      return Optional.of(new Outcome.PermanentFailure(e.getMessage()));
+    ActionTarget checked = ActionTarget.of(action, actionId(), targetKinds());
+    if (checked.refused()) {
+      return Optional.of(checked.refusal());
     }
-    if (!targetKinds().contains(target.kind())) {
-      return Optional.of(new Outcome.PermanentFailure(actionId() + " does not work on " + target.kind().wireName()
-          + " " + action.target()));
-    }
+    IdentityRef target = checked.ref();
     Optional<KubernetesClient> client = clusters.client(target.scope());
     if (client.isEmpty()) {
       return Optional.of(new Outcome.PermanentFailure("no kubeconfig context is configured for cluster "
