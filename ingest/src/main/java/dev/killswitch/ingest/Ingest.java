@@ -17,6 +17,7 @@ import dev.killswitch.ingest.internal.IngestMetrics;
 import dev.killswitch.ingest.internal.K8sAuditNormalizer;
 import dev.killswitch.ingest.internal.K8sAuditRoute;
 import dev.killswitch.ingest.internal.Publisher;
+import dev.killswitch.ingest.internal.PushTokens;
 import dev.killswitch.ingest.internal.RecentIds;
 import dev.killswitch.ingest.internal.Redactor;
 import dev.killswitch.ingest.internal.SourceActivity;
@@ -92,12 +93,13 @@ public final class Ingest {
         new GithubNormalizer(redactor), new RecentIds(RECENT_DELIVERIES), flow, metrics);
     this.gitlab = new GitlabRoute(blankToNull(config.gitlabToken()), config.maxRequestBytes(), topics.ciEvents(),
         new GitlabNormalizer(redactor), new RecentIds(RECENT_DELIVERIES), flow, metrics);
-    this.k8sAudit = new K8sAuditRoute(config.access(), config.maxRequestBytes(), topics.k8sEvents(),
-        k8sNormalizer, flow);
+    this.k8sAudit = new K8sAuditRoute(config.access(), config.k8sAuditClients(), config.maxRequestBytes(),
+        topics.k8sEvents(), k8sNormalizer, flow);
     this.cloudTrail = new CloudTrailRoute(config.access(), config.maxRequestBytes(), topics.cloudEvents(),
         new CloudTrailNormalizer(redactor), flow);
-    this.gcpAudit = new GcpAuditRoute(config.access(), config.maxRequestBytes(), topics.cloudEvents(),
-        new GcpAuditNormalizer(redactor), flow);
+    this.gcpAudit = new GcpAuditRoute(config.access(),
+        config.gcpPush() == null ? null : new PushTokens(config.gcpPush(), clock), config.maxRequestBytes(),
+        topics.cloudEvents(), new GcpAuditNormalizer(redactor), flow);
     this.cloudEvents = new CloudEventsRoute(config.access(), config.maxRequestBytes(), topics.ciEvents(),
         new CdEventsNormalizer(redactor), new TektonNormalizer(redactor), flow, metrics);
     LOG.info("ingest configured: {}", config);

@@ -53,7 +53,7 @@ class GcpAuditIngestIT {
   }
 
   /** What a Pub/Sub push subscription POSTs for one message of a log sink's topic. */
-  private static byte[] push(byte[] logEntry) throws Exception {
+  static byte[] push(byte[] logEntry) throws Exception {
     ObjectNode envelope = Json.mapper().createObjectNode();
     ObjectNode message = envelope.putObject("message");
     message.putObject("attributes").put("logging.googleapis.com/timestamp", "2025-03-14T09:25:11.398227Z");

@@ -13,19 +13,34 @@ import java.util.Set;
  */
 public final class ApiAccess {
 
-  /** One configured token and the roles it holds. */
-  public record Grant(String token, Set<Role> roles) {
+  /**
+   * One configured token and the roles it holds.
+   *
+   * @param sources the ingest sources (as ingest names them: {@code k8s-audit}, {@code aws-cloudtrail},
+   *     {@code gcp-audit}, {@code cloudevents}) the {@link Role#INGEST} role is limited to; empty: every source
+   */
+  public record Grant(String token, Set<Role> roles, Set<String> sources) {
     public Grant {
       Objects.requireNonNull(token, "token");
       if (token.isBlank()) {
         throw new IllegalArgumentException("an API token must not be blank");
       }
       roles = roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles);
+      sources = Set.copyOf(sources);
+    }
+
+    /** A token whose roles hold for every ingest source. */
+    public Grant(String token, Set<Role> roles) {
+      this(token, roles, Set.of());
+    }
+
+    boolean covers(Role role, String source) {
+      return roles.contains(role) && (role != Role.INGEST || sources.isEmpty() || sources.contains(source));
     }
 
     @Override
     public String toString() {
-      return "Grant[" + fingerprint(token) + " " + roles + "]";
+      return "Grant[" + fingerprint(token) + " " + roles + (sources.isEmpty() ? "" : " sources=" + sources) + "]";
     }
   }
 
@@ -37,6 +52,14 @@ public final class ApiAccess {
 
   /** True when the {@code Authorization: Bearer <token>} header value names a token holding the role. */
   public boolean allows(String authorizationHeader, Role role) {
+    return allows(authorizationHeader, role, null);
+  }
+
+  /**
+   * True when the header names a token holding the role for this ingest source: a token limited to other
+   * sources does not admit it (a null source asks for the role on any source).
+   */
+  public boolean allows(String authorizationHeader, Role role, String source) {
     String presented = bearer(authorizationHeader);
     if (presented == null) {
       return false;
@@ -44,11 +67,16 @@ public final class ApiAccess {
     boolean allowed = false;
     for (Grant g : grants) {
       // Compare against every grant so that the time taken does not tell which one matched.
-      if (constantTimeEquals(presented, g.token()) && g.roles().contains(role)) {
+      if (constantTimeEquals(presented, g.token()) && (source == null ? g.roles().contains(role) : g.covers(role, source))) {
         allowed = true;
       }
     }
     return allowed;
+  }
+
+  /** The bearer token of an {@code Authorization} header value, or null when it names none. */
+  public static String bearerToken(String authorizationHeader) {
+    return bearer(authorizationHeader);
   }
 
   /** True when some header was presented at all (to tell 401 from 403). */

@@ -70,18 +70,18 @@ public final class Flow {
 
   /**
    * The bearer-token check of the paths not signed by their source: true when {@code Authorization: Bearer}
-   * names a token holding {@code role}; else the request is refused here, 401 (no or unknown token) or 403
-   * (a token without the role), and nothing of it reaches Kafka.
+   * names a token holding {@code role} for this source; else the request is refused here, 401 (no token) or 403
+   * (an unknown token, one without the role, or one limited to other sources), and nothing of it reaches Kafka.
    */
   public boolean authorize(Context ctx, String source, ApiAccess access, Role role) {
     String authorization = ctx.header("Authorization");
-    if (access.allows(authorization, role)) {
+    if (access.allows(authorization, role, source)) {
       return true;
     }
     boolean presented = ApiAccess.presented(authorization);
     reject(ctx, source, IngestException.of(presented ? Reason.FORBIDDEN : Reason.UNAUTHORIZED,
-        presented ? "the bearer token does not hold the " + role.name().toLowerCase(Locale.ROOT) + " role"
-            : "a bearer token is required"), null);
+        presented ? "the bearer token does not hold the " + role.name().toLowerCase(Locale.ROOT) + " role for "
+            + source : "a bearer token is required"), null);
     return false;
   }
 

@@ -3,6 +3,7 @@ package dev.killswitch.ingest.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.ingest.IngestException;
+import dev.killswitch.ingest.IngestException.Reason;
 import dev.killswitch.schemas.ApiAccess;
 import dev.killswitch.schemas.Role;
 import io.javalin.http.Context;
@@ -12,7 +13,8 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * {@code POST /v1/ingest/gcp/audit}, authenticated with a bearer token holding {@link Role#INGEST}. Accepts a
+ * {@code POST /v1/ingest/gcp/audit}, authenticated with a bearer token holding {@link Role#INGEST} for
+ * {@code gcp-audit} or, when configured, the OIDC token of a Pub/Sub push subscription ({@link PushTokens}). Accepts a
  * Pub/Sub push envelope ({@code {"message":{"data":"<base64 LogEntry>",...},"subscription":...}}, what a log
  * sink's topic pushes), one LogEntry (a push subscription with payload unwrapping, or a hand-posted entry), or
  * a JSON array of LogEntries ({@code gcloud logging read --format=json}). Publishes one {@code gcp.audit} event
@@ -27,14 +29,17 @@ public final class GcpAuditRoute implements Handler {
   record Item(JsonNode node, boolean push) {}
 
   private final ApiAccess access;
+  private final PushTokens pushTokens;
   private final long maxRequestBytes;
   private final String topic;
   private final GcpAuditNormalizer normalizer;
   private final Flow flow;
 
-  public GcpAuditRoute(ApiAccess access, long maxRequestBytes, String topic, GcpAuditNormalizer normalizer,
-                       Flow flow) {
+  /** @param pushTokens verifies Pub/Sub push OIDC tokens; null: only bearer tokens of {@code access} are accepted */
+  public GcpAuditRoute(ApiAccess access, PushTokens pushTokens, long maxRequestBytes, String topic,
+                       GcpAuditNormalizer normalizer, Flow flow) {
     this.access = access;
+    this.pushTokens = pushTokens;
     this.maxRequestBytes = maxRequestBytes;
     this.topic = topic;
     this.normalizer = normalizer;
@@ -43,7 +48,7 @@ public final class GcpAuditRoute implements Handler {
 
   @Override
   public void handle(Context ctx) throws Exception {
-    if (!flow.authorize(ctx, SOURCE, access, Role.INGEST)) {
+    if (!authenticate(ctx)) {
       return;
     }
     byte[] body = flow.body(ctx, SOURCE, maxRequestBytes);
@@ -68,6 +73,25 @@ public final class GcpAuditRoute implements Handler {
       items.add(new Item(root, isPush(root)));
     }
     flow.batch(ctx, SOURCE, topic, items, this::normalize, this::redactedSource, root.isObject());
+  }
+
+  /**
+   * A configured bearer token for this source, or (when push authentication is configured) a Pub/Sub push OIDC
+   * token: one that has the shape of a JWT and is no configured token is verified as one, and refused 401 when it
+   * does not verify.
+   */
+  private boolean authenticate(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    String bearer = ApiAccess.bearerToken(authorization);
+    if (pushTokens == null || !PushTokens.isJwt(bearer) || access.allows(authorization, Role.INGEST, SOURCE)) {
+      return flow.authorize(ctx, SOURCE, access, Role.INGEST);
+    }
+    String refusal = pushTokens.refusal(bearer);
+    if (refusal == null) {
+      return true;
+    }
+    flow.reject(ctx, SOURCE, IngestException.of(Reason.UNAUTHORIZED, "Pub/Sub push token refused: " + refusal), null);
+    return false;
   }
 
   private Normalized normalize(Item item) {

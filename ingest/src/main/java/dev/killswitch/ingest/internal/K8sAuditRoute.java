@@ -11,11 +11,13 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * {@code POST /v1/ingest/k8s-audit/{cluster}}: the apiserver's audit webhook backend (an EventList batch, in
- * batch or blocking mode) or one audit Event, authenticated with a bearer token holding {@link Role#INGEST}.
+ * batch or blocking mode) or one audit Event, authenticated with a bearer token holding {@link Role#INGEST} for
+ * {@code k8s-audit}, or with a TLS client certificate whose name is on the configured allow-list.
  * Publishes one {@code k8s.audit} event per audit event and stage (see {@link K8sAuditNormalizer}).
  */
 public final class K8sAuditRoute implements Handler {
@@ -26,14 +28,17 @@ public final class K8sAuditRoute implements Handler {
   private static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
 
   private final ApiAccess access;
+  private final Set<String> clientNames;
   private final long maxRequestBytes;
   private final String topic;
   private final K8sAuditNormalizer normalizer;
   private final Flow flow;
 
-  public K8sAuditRoute(ApiAccess access, long maxRequestBytes, String topic, K8sAuditNormalizer normalizer,
-                       Flow flow) {
+  /** @param clientNames client certificate names admitted without a bearer token (see {@link ClientCertificates}) */
+  public K8sAuditRoute(ApiAccess access, Set<String> clientNames, long maxRequestBytes, String topic,
+                       K8sAuditNormalizer normalizer, Flow flow) {
     this.access = access;
+    this.clientNames = Set.copyOf(clientNames);
     this.maxRequestBytes = maxRequestBytes;
     this.topic = topic;
     this.normalizer = normalizer;
@@ -42,7 +47,7 @@ public final class K8sAuditRoute implements Handler {
 
   @Override
   public void handle(Context ctx) throws Exception {
-    if (!flow.authorize(ctx, SOURCE, access, Role.INGEST)) {
+    if (!ClientCertificates.admitted(ctx, clientNames) && !flow.authorize(ctx, SOURCE, access, Role.INGEST)) {
       return;
     }
     byte[] body = flow.body(ctx, SOURCE, maxRequestBytes);
