@@ -24,15 +24,19 @@ import java.util.Set;
  *   - name: grafana
  *     roles: [analyst]
  *     token: ...                       # inline; prefer file
+ *   - name: eventbridge-prod
+ *     roles: [ingest]
+ *     sources: [aws-cloudtrail]        # the ingest role only on these sources (default: every source)
+ *     file: /etc/killswitch/eventbridge-token
  * </pre>
  */
 final class ApiTokens {
 
   /** One configured token. */
-  record Token(String name, Set<Role> roles, String value, String source) {
+  record Token(String name, Set<Role> roles, Set<String> sources, String value, String source) {
     @Override
     public String toString() {
-      return "Token[" + name + " " + roles + " from " + source + "]";
+      return "Token[" + name + " " + roles + (sources.isEmpty() ? "" : " sources=" + sources) + " from " + source + "]";
     }
   }
 
@@ -78,6 +82,7 @@ final class ApiTokens {
           }
         }
       }
+      Set<String> sources = sources(m.get("sources"), roles, where, problems);
       String value = null;
       String source = null;
       if (m.get("file") != null) {
@@ -98,8 +103,31 @@ final class ApiTokens {
         problems.add(where + ": the token must be at least 16 characters (got " + value.length() + ")");
       }
       if (value != null && value.length() >= 16 && !roles.isEmpty()) {
-        out.add(new Token(name, roles, value, source));
+        out.add(new Token(name, roles, sources, value, source));
       }
+    }
+    return out;
+  }
+
+  /** The ingest sources an ingest token is limited to; empty: every source. */
+  private static Set<String> sources(Object value, Set<Role> roles, String where, List<String> problems) {
+    if (value == null) {
+      return Set.of();
+    }
+    if (!(value instanceof List<?> list) || list.isEmpty()) {
+      problems.add(where + ": sources must list at least one of " + IngestAuth.SOURCES);
+      return Set.of();
+    }
+    if (!roles.contains(Role.INGEST)) {
+      problems.add(where + ": sources limit the ingest role, which the token does not hold");
+    }
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (Object s : list) {
+      String name = String.valueOf(s).strip().toLowerCase(Locale.ROOT);
+      if (!IngestAuth.SOURCES.contains(name)) {
+        problems.add(where + ": unknown source '" + s + "' (" + String.join(", ", IngestAuth.SOURCES) + ")");
+      }
+      out.add(name);
     }
     return out;
   }

@@ -142,8 +142,10 @@ public final class Application implements AutoCloseable {
       producerProps.putAll(kafkaProps);
       Producer<String, byte[]> producer = own(new KafkaProducer<>(producerProps));
       own(new KafkaClientMetrics(producer)).bindTo(metrics);
-      Ingest ingest = new Ingest(IngestConfig.of(secrets.get(Secret.GITHUB_SECRET),
-          secrets.get(Secret.GITLAB_TOKEN), access), topics, producer, metrics, clock);
+      IngestConfig ingestConfig = IngestConfig.of(secrets.get(Secret.GITHUB_SECRET), secrets.get(Secret.GITLAB_TOKEN),
+          access).withGcpPush(settings.ingestAuth().gcpPush())
+          .withK8sAuditClients(settings.ingestAuth().k8sAuditClients());
+      Ingest ingest = new Ingest(ingestConfig, topics, producer, metrics, clock);
       routes.add(ingest::addRoutes);
       own(SourceGapMonitor.start(ingest, SourceSilence.defaults(), SILENCE_CHECK_INTERVAL));
       for (AuditLogTail tail : tuning.tails()) {
@@ -238,10 +240,18 @@ public final class Application implements AutoCloseable {
     List<Grant> grants = new ArrayList<>(List.of(
         new Grant(secrets.get(Secret.API_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.ANALYST,
             dev.killswitch.schemas.Role.REVOKER, dev.killswitch.schemas.Role.APPROVER)),
-        new Grant(secrets.get(Secret.INGEST_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.INGEST)),
         new Grant(secrets.get(Secret.AUTHZ_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.AUTHZ))));
+    // The ingest token is the default of every bearer source; a source with a token of its own admits only that.
+    Map<String, String> own = settings.ingestAuth().sourceTokens();
+    Set<String> shared = new java.util.LinkedHashSet<>(IngestAuth.SOURCES);
+    shared.removeAll(own.keySet());
+    if (!shared.isEmpty()) {
+      grants.add(new Grant(secrets.get(Secret.INGEST_TOKEN), EnumSet.of(dev.killswitch.schemas.Role.INGEST), shared));
+    }
+    own.forEach((source, token) -> grants.add(new Grant(token, EnumSet.of(dev.killswitch.schemas.Role.INGEST),
+        Set.of(source))));
     for (ApiTokens.Token t : ApiTokens.of(settings)) {
-      grants.add(new Grant(t.value(), t.roles()));
+      grants.add(new Grant(t.value(), t.roles(), t.sources()));
     }
     return new ApiAccess(grants);
   }
@@ -307,6 +317,9 @@ public final class Application implements AutoCloseable {
       var file = secrets.file(s);
       out.printf("  %-13s %s%n", s.fileName(), file != null ? file + "   (or set " + s.env() + ")" : "from " + s.env());
     }
+    settings.ingestAuth().sourceTokens().keySet().forEach(source ->
+        out.printf("  %-13s %s   (only %s; the ingest token no longer admits it)%n", "ingest-token", "from "
+            + IngestAuth.tokenEnv(source), source));
     if (ready) {
       out.printf("Ready in %.1f s. Ctrl-C stops it; acknowledged events are kept.%n", took.toMillis() / 1000.0);
     } else {

@@ -86,6 +86,8 @@ final class ConfigCommand {
       for (Secret s : Secret.values()) {
         secrets.put(s.env(), describeSecret(settings, s, warnings));
       }
+      settings.ingestAuth().sourceTokens().keySet().forEach(source -> secrets.put(IngestAuth.tokenEnv(source),
+          "set (environment or config file), only for " + source));
       String kafka = settings.embeddedKafka() ? "embedded broker on 127.0.0.1:" + settings.embeddedKafkaPort()
           + " (data in " + settings.dataDir().resolve("kafka") + ")" : settings.kafkaBootstrapServers();
       String reachability = null;

@@ -37,14 +37,22 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * @param cert PEM certificate chain
  * @param key PEM private key
  * @param clientCa PEM CA bundle for client certificates; null when clients are not asked for one
+ * @param clientCertOptional {@code KILLSWITCH_HTTP_CLIENT_AUTH=optional}: clients are asked for a certificate
+ *     (one presented must chain to the client CA) but may connect without one and authenticate by bearer token;
+ *     the apiserver's audit webhook can then use its client certificate while analysts use tokens
  */
-public record HttpTls(Path cert, Path key, Path clientCa) {
+public record HttpTls(Path cert, Path key, Path clientCa, boolean clientCertOptional) {
+
+  /** Client certificates required when {@code clientCa} is set. */
+  public HttpTls(Path cert, Path key, Path clientCa) {
+    this(cert, key, clientCa, false);
+  }
 
   private static final Pattern PEM = Pattern.compile(
       "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
   private static final char[] STORE_PASSWORD = "killswitch".toCharArray();
 
-  /** True when clients must present a certificate. */
+  /** True when clients are asked for a certificate (and must present one unless it is optional). */
   public boolean mutual() {
     return clientCa != null;
   }
@@ -60,7 +68,11 @@ public record HttpTls(Path cert, Path key, Path clientCa) {
     ssl.setKeyStorePassword(new String(STORE_PASSWORD));
     if (clientCa != null) {
       ssl.setTrustStore(trustStore(clientCa));
-      ssl.setNeedClientAuth(true);
+      if (clientCertOptional) {
+        ssl.setWantClientAuth(true);
+      } else {
+        ssl.setNeedClientAuth(true);
+      }
     }
     HttpConfiguration https = new HttpConfiguration(base);
     // Clients reach instances by IP (probes, routing) and by Service name: do not insist that SNI names the cert.

@@ -31,6 +31,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *     HTTP host is a wildcard ({@code 0.0.0.0}, {@code ::}), see {@link #httpAdvertisedAddress()}
  * @param httpTls HTTPS (and mutual TLS) for the HTTP server from {@code KILLSWITCH_HTTP_TLS_CERT},
  *     {@code KILLSWITCH_HTTP_TLS_KEY} and {@code KILLSWITCH_HTTP_CLIENT_CA}; null for plain HTTP
+ * @param ingestAuth per-source ingest tokens, Pub/Sub push token verification, apiserver client certificates
  */
 public record Settings(
     String kafkaBootstrapServers,
@@ -43,7 +44,8 @@ public record Settings(
     Map<Secret, String> secrets,
     Map<String, Object> yaml,
     String httpAdvertisedHost,
-    HttpTls httpTls) {
+    HttpTls httpTls,
+    IngestAuth ingestAuth) {
 
   /** Variables of Kafka's own shell scripts, which are not client settings. */
   private static final java.util.Set<String> KAFKA_SCRIPT_VARIABLES = java.util.Set.of(
@@ -122,6 +124,7 @@ public record Settings(
       problems.add("KILLSWITCH_HTTP_ADVERTISED_HOST must be a host name or IPv4 address, got '" + advertised + "'");
     }
     HttpTls tls = httpTls(values, problems);
+    IngestAuth ingestAuth = IngestAuth.from(values, tls, problems);
     String topicPrefix = values.getOrDefault("killswitch.topic.prefix", "killswitch");
     if (!topicPrefix.matches("[A-Za-z0-9._-]+")) {
       problems.add("KILLSWITCH_TOPIC_PREFIX must be letters, digits, '.', '_' or '-', got '" + topicPrefix + "'");
@@ -141,7 +144,7 @@ public record Settings(
       throw new InvalidSettingsException(problems);
     }
     return new Settings(bootstrap, Map.copyOf(clientProps), dataDir, host, port, kafkaPort, topicPrefix,
-        Map.copyOf(secrets), yaml, advertised, tls);
+        Map.copyOf(secrets), yaml, advertised, tls, ingestAuth);
   }
 
   /** HTTPS settings: certificate and key together, a client CA only with them; every file must be readable. */
@@ -150,8 +153,9 @@ public record Settings(
     String key = blankToNull(values.get("killswitch.http.tls.key"));
     String clientCa = blankToNull(values.get("killswitch.http.client.ca"));
     if (cert == null && key == null) {
-      if (clientCa != null) {
-        problems.add("KILLSWITCH_HTTP_CLIENT_CA needs KILLSWITCH_HTTP_TLS_CERT and KILLSWITCH_HTTP_TLS_KEY (mutual TLS is TLS)");
+      if (clientCa != null || blankToNull(values.get("killswitch.http.client.auth")) != null) {
+        problems.add("KILLSWITCH_HTTP_CLIENT_CA and KILLSWITCH_HTTP_CLIENT_AUTH need KILLSWITCH_HTTP_TLS_CERT and"
+            + " KILLSWITCH_HTTP_TLS_KEY (mutual TLS is TLS)");
       }
       return null;
     }
@@ -165,7 +169,14 @@ public record Settings(
         problems.add(f[0] + " " + f[1] + " is not a readable file");
       }
     }
-    return new HttpTls(Path.of(cert), Path.of(key), clientCa == null ? null : Path.of(clientCa));
+    String clientAuth = values.getOrDefault("killswitch.http.client.auth", "required").strip().toLowerCase(Locale.ROOT);
+    if (!clientAuth.equals("required") && !clientAuth.equals("optional")) {
+      problems.add("KILLSWITCH_HTTP_CLIENT_AUTH must be required or optional, got '" + clientAuth + "'");
+    } else if (clientAuth.equals("optional") && clientCa == null) {
+      problems.add("KILLSWITCH_HTTP_CLIENT_AUTH=optional needs KILLSWITCH_HTTP_CLIENT_CA");
+    }
+    return new HttpTls(Path.of(cert), Path.of(key), clientCa == null ? null : Path.of(clientCa),
+        clientAuth.equals("optional"));
   }
 
   /**
