@@ -111,10 +111,15 @@ final class ConfigCommand {
         secrets.forEach(sec::put);
         var tok = s.putArray("tokens");
         for (ApiTokens.Token t : tokens) {
-          tok.addObject().put("name", t.name()).put("source", t.source())
-              .set("roles", JsonNodeFactory.instance.arrayNode().addAll(t.roles().stream()
-                  .map(r -> JsonNodeFactory.instance.textNode(r.name().toLowerCase(Locale.ROOT))).toList()));
+          ObjectNode entry = tok.addObject().put("name", t.name()).put("source", t.source());
+          entry.set("roles", JsonNodeFactory.instance.arrayNode().addAll(t.roles().stream()
+              .map(r -> JsonNodeFactory.instance.textNode(r.name().toLowerCase(Locale.ROOT))).toList()));
+          if (!t.sources().isEmpty()) {
+            entry.set("sources", JsonNodeFactory.instance.arrayNode().addAll(t.sources().stream()
+                .map(JsonNodeFactory.instance::textNode).toList()));
+          }
         }
+        s.put("ingestAuthentication", settings.ingestAuth().toString());
         if (reachability != null) {
           o.put("kafkaReachable", reachability.isEmpty());
           if (!reachability.isEmpty()) {
@@ -132,8 +137,10 @@ final class ConfigCommand {
         out.printf("  %-26s %s%n", "Topic prefix", settings.topicPrefix());
         secrets.forEach((k, v) -> out.printf("  %-26s %s%n", k, v));
         for (ApiTokens.Token t : tokens) {
-          out.printf("  %-26s %s, from %s%n", "token " + t.name(), t.roles().toString().toLowerCase(Locale.ROOT), t.source());
+          out.printf("  %-26s %s%s, from %s%n", "token " + t.name(), t.roles().toString().toLowerCase(Locale.ROOT),
+              t.sources().isEmpty() ? "" : " on " + t.sources(), t.source());
         }
+        out.printf("  %-26s %s%n", "Ingest authentication", settings.ingestAuth());
         warnings.forEach(w -> out.println("warning: " + w));
         if (reachability != null) {
           out.println(reachability.isEmpty() ? "Kafka at " + settings.kafkaBootstrapServers() + " answered."

@@ -95,7 +95,7 @@ public record IngestAuth(Map<String, String> sourceTokens, GcpPushAuth gcpPush, 
       try {
         jwksUrl = url == null ? GcpPushAuth.GOOGLE_JWKS : new URI(url);
         if (!"https".equals(jwksUrl.getScheme()) && !"http".equals(jwksUrl.getScheme())) {
-          problems.add("KILLSWITCH_GCP_PUSH_JWKS_URL must be an https URL, got " + url);
+          problems.add("KILLSWITCH_GCP_PUSH_JWKS_URL must be an https (or http) URL, got " + url);
         }
       } catch (URISyntaxException e) {
         problems.add("KILLSWITCH_GCP_PUSH_JWKS_URL is not a URL: " + e.getMessage());

@@ -73,6 +73,19 @@ class IngestAuthTest {
   }
 
   @Test
+  void configCheckNamesTheSourcesWithATokenOfTheirOwnButNeverTheToken() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    var cmd = Killswitch.commandLine(Map.of("KILLSWITCH_DATA_DIR", dir.toString(),
+        "KILLSWITCH_INGEST_TOKEN_K8S_AUDIT", "k8s-audit-token-0123456789"));
+    cmd.setOut(new java.io.PrintWriter(out, true));
+
+    assertThat(cmd.execute("config", "check")).isZero();
+
+    assertThat(out.toString()).contains("KILLSWITCH_INGEST_TOKEN_K8S_AUDIT").contains("only for k8s-audit")
+        .doesNotContain("k8s-audit-token-0123456789");
+  }
+
+  @Test
   void anIngestTokenOfTheYamlTokensCanBeLimitedToSources() throws Exception {
     Path yaml = Files.writeString(dir.resolve("k.yaml"), """
         tokens:
