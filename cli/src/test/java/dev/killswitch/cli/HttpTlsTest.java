@@ -117,10 +117,14 @@ class HttpTlsTest {
         .hasMessageContaining("KILLSWITCH_HTTP_ADVERTISED_HOST");
   }
 
-  private record Pem(Path cert, Path key, Certificate certificate, PrivateKey privateKey, Path p12) {}
+  record Pem(Path cert, Path key, Certificate certificate, PrivateKey privateKey, Path p12) {}
 
-  /** A self-signed certificate for 127.0.0.1/localhost made by keytool, written as PEM files. */
   private Pem keyPair(String name, String algorithm) throws Exception {
+    return keyPair(dir, name, algorithm);
+  }
+
+  /** A self-signed certificate for 127.0.0.1/localhost made by keytool, written as PEM files in {@code dir}. */
+  static Pem keyPair(Path dir, String name, String algorithm) throws Exception {
     Path p12 = dir.resolve(name + "-" + algorithm + ".p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
     Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", name, "-keyalg", algorithm,
@@ -137,8 +141,8 @@ class HttpTlsTest {
     }
     Certificate cert = store.getCertificate(name);
     PrivateKey key = (PrivateKey) store.getKey(name, PASSWORD.toCharArray());
-    return new Pem(write(name + ".crt", pem("CERTIFICATE", cert.getEncoded())),
-        write(name + ".key", pem("PRIVATE KEY", key.getEncoded())), cert, key, p12);
+    return new Pem(Files.writeString(dir.resolve(name + ".crt"), pem("CERTIFICATE", cert.getEncoded())),
+        Files.writeString(dir.resolve(name + ".key"), pem("PRIVATE KEY", key.getEncoded())), cert, key, p12);
   }
 
   private HttpClient client(Pem trust, Pem identity) throws Exception {
