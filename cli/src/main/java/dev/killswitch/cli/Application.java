@@ -166,7 +166,8 @@ public final class Application implements AutoCloseable {
       if (!clusters.isEmpty()) {
         config = config.withClusters(clusters);
       }
-      Correlator correlator = own(new Correlator(config, topics, kafkaProps, metrics));
+      Correlator correlator = own(new Correlator(config, topics, kafkaProps, metrics,
+          settings.httpTls() == null ? null : settings.httpTls().peerContext()));
       correlator.start();
       routes.add(correlator::addRoutes);
       checks.add(new HttpServer.Check("correlator", correlator::isReady));

@@ -18,6 +18,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -82,6 +86,40 @@ public record HttpTls(Path cert, Path key, Path clientCa, boolean clientCertOpti
     connector.setHost(host);
     connector.setPort(port);
     return connector;
+  }
+
+  /**
+   * The TLS context one instance calls another with (a correlator forwarding a query to the owner of the key):
+   * it trusts the certificates of {@code KILLSWITCH_HTTP_TLS_CERT} (instances that share a certificate, or whose
+   * chain file ends with the issuing CA) and of {@code KILLSWITCH_HTTP_CLIENT_CA}, nothing else, and under mutual TLS
+   * presents this instance's certificate. The JDK client checks that the peer's certificate names the host called.
+   */
+  public SSLContext peerContext() {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      List<Certificate> anchors = new ArrayList<>(certificates(cert));
+      if (clientCa != null) {
+        anchors.addAll(certificates(clientCa));
+      }
+      for (int i = 0; i < anchors.size(); i++) {
+        trust.setCertificateEntry("peer-ca-" + i, anchors.get(i));
+      }
+      TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trustManagers.init(trust);
+      KeyManager[] keyManagers = null;
+      if (mutual()) {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(keyStore(), STORE_PASSWORD);
+        keyManagers = keys.getKeyManagers();
+      }
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keyManagers, trustManagers.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot build the TLS context for calls between instances from " + cert
+          + (clientCa == null ? "" : " and " + clientCa) + ": " + e.getMessage(), e);
+    }
   }
 
   /** The certificate chain and key as an in-memory PKCS#12 key store. */

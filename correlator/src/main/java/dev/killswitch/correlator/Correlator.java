@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Properties;
+import javax.net.ssl.SSLContext;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -55,13 +56,24 @@ public final class Correlator implements AutoCloseable {
    *     settings the correlator depends on, such as processing.guarantee, are set over them)
    */
   public Correlator(CorrelatorConfig config, Topics topics, Map<String, Object> kafkaProps, MeterRegistry registry) {
+    this(config, topics, kafkaProps, registry, null);
+  }
+
+  /**
+   * @param https when the instances serve HTTPS: the TLS context a query is forwarded to the owning instance with
+   *     (trusting the instances' CA and, under mutual TLS, presenting this instance's certificate); null when they
+   *     serve plain HTTP
+   */
+  public Correlator(CorrelatorConfig config, Topics topics, Map<String, Object> kafkaProps, MeterRegistry registry,
+                    SSLContext https) {
     this.config = config;
     this.topics = topics;
     this.kafkaProps = Map.copyOf(kafkaProps);
     this.registry = registry;
     HostInfo self = config.applicationServer() == null ? null : HostInfo.buildFromEndpoint(config.applicationServer());
-    StreamsStores stores = new StreamsStores(() -> streams, self);
-    this.routes = new QueryRoutes(config.access(), new Answers(new StoreReader(stores)), new QueryRouter(stores));
+    StreamsStores stores = new StreamsStores(() -> streams, self, https != null);
+    this.routes = new QueryRoutes(config.access(), new Answers(new StoreReader(stores)),
+        new QueryRouter(stores, https));
   }
 
   /** The topology, as started; tests drive it with a TopologyTestDriver. */

@@ -8,8 +8,7 @@ import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.Json;
 import dev.killswitch.schemas.TopicProvisioner;
 import dev.killswitch.schemas.Topics;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import dev.killswitch.testkit.SingleKafkaNode;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -36,7 +35,6 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BrokerRestartIT {
 
-  private static final String HOST = "127.0.0.1";
+  private static final String HOST = SingleKafkaNode.HOST;
   private static final Duration BOUND = Duration.ofSeconds(90);
 
   @TempDir
@@ -173,45 +171,11 @@ class BrokerRestartIT {
   }
 
   private void format(Path logDir) throws Exception {
-    Files.createDirectories(logDir);
-    KafkaConfig config = KafkaConfig.fromProps(props(logDir), false);
-    new Formatter()
-        .setPrintStream(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-        .setNodeId(1)
-        .setClusterId(Uuid.randomUuid().toString())
-        .setDirectories(List.of(logDir.toString()))
-        .setMetadataLogDirectory(config.metadataLogDir())
-        .setControllerListenerName("CONTROLLER")
-        .setHasDynamicQuorum(false)
-        .run();
+    SingleKafkaNode.format(KafkaConfig.fromProps(props(logDir), false), logDir, Uuid.randomUuid().toString());
   }
 
   private Properties props(Path logDir) {
-    Properties p = new Properties();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", "1");
-    p.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-    p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("log.dirs", logDir.toString());
-    p.put("offsets.topic.replication.factor", "1");
-    p.put("offsets.topic.num.partitions", "1");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "1");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("default.replication.factor", "1");
-    p.put("min.insync.replicas", "1");
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("auto.create.topics.enable", "false");
-    p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
-    p.put("num.network.threads", "1");
-    p.put("num.io.threads", "2");
-    return p;
+    return SingleKafkaNode.serverProperties(logDir, brokerPort, controllerPort);
   }
 
   private static int freePort() throws Exception {

@@ -1,23 +1,18 @@
 package dev.killswitch.cli.kafka;
 
-import java.io.ByteArrayOutputStream;
+import dev.killswitch.testkit.SingleKafkaNode;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.properties.PropertiesUtils;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +32,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static final int DEFAULT_PORT = 9092;
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
-  private static final String HOST = "127.0.0.1";
-  private static final int NODE_ID = 1;
+  private static final String HOST = SingleKafkaNode.HOST;
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
@@ -65,7 +59,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     Path logDir = dataDir.toAbsolutePath().normalize().resolve("kafka");
     int brokerPort = choosePort(port);
     int controllerPort = freePort();
-    KafkaConfig config = KafkaConfig.fromProps(serverProperties(logDir, brokerPort, controllerPort), false);
+    KafkaConfig config = KafkaConfig.fromProps(SingleKafkaNode.serverProperties(logDir, brokerPort, controllerPort),
+        false);
     String clusterId = formatIfNew(config, logDir);
 
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
@@ -110,35 +105,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     log.info("embedded Kafka stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
 
-  static Properties serverProperties(Path logDir, int brokerPort, int controllerPort) {
-    Properties p = new Properties();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", Integer.toString(NODE_ID));
-    p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-    p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("log.dirs", logDir.toString());
-    p.put("offsets.topic.replication.factor", "1");
-    p.put("offsets.topic.num.partitions", "10");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "10");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("default.replication.factor", "1");
-    p.put("min.insync.replicas", "1");
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("auto.create.topics.enable", "false");
-    // One JVM runs the broker and all of Killswitch: keep the broker's fixed memory small.
-    p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
-    p.put("num.network.threads", "2");
-    p.put("num.io.threads", "4");
-    return p;
-  }
-
   /** Formats the log directory unless it already holds a formatted node; returns the cluster id. */
   private static String formatIfNew(KafkaConfig config, Path logDir) {
     Path meta = logDir.resolve("meta.properties");
@@ -148,20 +114,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         log.debug("reusing formatted Kafka data in {} (cluster {})", logDir, id);
         return id;
       }
-      Files.createDirectories(logDir);
       String clusterId = Uuid.randomUuid().toString();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      new Formatter()
-          .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
-          .setNodeId(NODE_ID)
-          .setClusterId(clusterId)
-          .setDirectories(List.of(logDir.toString()))
-          .setMetadataLogDirectory(config.metadataLogDir())
-          .setControllerListenerName("CONTROLLER")
-          .setHasDynamicQuorum(false)
-          .run();
+      String out = SingleKafkaNode.format(config, logDir, clusterId);
       log.info("formatted new Kafka data directory {} (cluster {})", logDir, clusterId);
-      log.debug("formatter: {}", out.toString(StandardCharsets.UTF_8).strip());
+      log.debug("formatter: {}", out);
       return clusterId;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare Kafka data directory " + logDir, e);

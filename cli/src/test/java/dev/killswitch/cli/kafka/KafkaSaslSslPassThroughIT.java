@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.killswitch.cli.Application;
 import dev.killswitch.cli.Role;
 import dev.killswitch.cli.Settings;
+import dev.killswitch.testkit.SingleKafkaNode;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +35,6 @@ import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,7 +65,7 @@ class KafkaSaslSslPassThroughIT {
     int external = freePort();
     int controller = freePort();
     Path logDir = dir.resolve("kafka");
-    Properties p = EmbeddedKafka.serverProperties(logDir, internal, controller);
+    Properties p = SingleKafkaNode.serverProperties(logDir, internal, controller);
     p.put("listeners", "PLAINTEXT://127.0.0.1:" + internal + ",EXTERNAL://127.0.0.1:" + external
         + ",CONTROLLER://127.0.0.1:" + controller);
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + internal + ",EXTERNAL://127.0.0.1:" + external);
@@ -78,11 +78,7 @@ class KafkaSaslSslPassThroughIT {
     p.put("listener.name.external.ssl.key.password", PASSWORD);
     p.put("listener.name.external.ssl.keystore.type", "PKCS12");
     KafkaConfig config = KafkaConfig.fromProps(p, false);
-    Files.createDirectories(logDir);
-    new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream())).setNodeId(1)
-        .setClusterId(Uuid.randomUuid().toString()).setDirectories(List.of(logDir.toString()))
-        .setMetadataLogDirectory(config.metadataLogDir()).setControllerListenerName("CONTROLLER")
-        .setHasDynamicQuorum(false).run();
+    SingleKafkaNode.format(config, logDir, Uuid.randomUuid().toString());
     KafkaRaftServer broker = new KafkaRaftServer(config, Time.SYSTEM);
     broker.startup();
     try {

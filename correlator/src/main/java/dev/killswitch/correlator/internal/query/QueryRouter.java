@@ -8,11 +8,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * Interactive-query routing: which instance holds a key, and forwarding a GET there. A forwarded request carries
  * {@value #FORWARDED}, and an instance never forwards such a request again (it answers 503 while the assignment
- * moves), so two instances that disagree during a rebalance cannot bounce a request between them.
+ * moves), so two instances that disagree during a rebalance cannot bounce a request between them. When the
+ * instances serve HTTPS, the owner is asked over HTTPS with the TLS context given (the peers' CA and, under mutual
+ * TLS, this instance's certificate).
  */
 public final class QueryRouter {
 
@@ -22,7 +25,8 @@ public final class QueryRouter {
   /** Who holds a key of a store. */
   public interface Owners {
     /**
-     * @return the base URI ({@code http://host:port}) of the instance holding the key, or empty when it is this one
+     * @return the base URI ({@code http://host:port} or {@code https://}) of the instance holding the key, or empty
+     *     when it is this one
      * @throws CorrelatorException (stores unavailable) while the metadata is not known, e.g. during a rebalance
      */
     Optional<URI> remoteOwner(String store, String key);
@@ -34,9 +38,22 @@ public final class QueryRouter {
   private final Owners owners;
   private final HttpClient http;
 
+  /** Forwarding over plain HTTP, or over HTTPS with the JDK's default trust. */
   public QueryRouter(Owners owners) {
+    this(owners, null);
+  }
+
+  /**
+   * @param tls the TLS context for HTTPS owners (whom to trust, what to present), or null for the JDK's default
+   */
+  public QueryRouter(Owners owners, SSLContext tls) {
     this.owners = owners;
-    this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
+        .followRedirects(HttpClient.Redirect.NEVER);
+    if (tls != null) {
+      http.sslContext(tls);
+    }
+    this.http = http.build();
   }
 
   public Optional<URI> remoteOwner(String store, String key) {

@@ -19,13 +19,16 @@ public final class StreamsStores implements StoreReader.Source, QueryRouter.Owne
   private static final StringSerializer KEYS = new StringSerializer();
   private final Supplier<KafkaStreams> streams;
   private final HostInfo self;
+  private final String scheme;
 
   /**
    * @param self this instance's application.server, or null for a single instance (every key is local)
+   * @param https whether the instances serve HTTPS (all of them do, or none)
    */
-  public StreamsStores(Supplier<KafkaStreams> streams, HostInfo self) {
+  public StreamsStores(Supplier<KafkaStreams> streams, HostInfo self, boolean https) {
     this.streams = streams;
     this.self = self;
+    this.scheme = https ? "https" : "http";
   }
 
   @Override
@@ -52,7 +55,7 @@ public final class StreamsStores implements StoreReader.Source, QueryRouter.Owne
     if (active.equals(self)) {
       return Optional.empty();
     }
-    return Optional.of(URI.create("http://" + active.host() + ":" + active.port()));
+    return Optional.of(URI.create(scheme + "://" + active.host() + ":" + active.port()));
   }
 
   private KafkaStreams running() {
