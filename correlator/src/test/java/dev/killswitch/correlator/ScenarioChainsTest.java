@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.killswitch.correlator.internal.query.Views;
+import dev.killswitch.correlator.internal.streams.StoreKeys;
 import dev.killswitch.schemas.DeterministicIds;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.IdentityRef;
@@ -75,6 +76,11 @@ class ScenarioChainsTest {
             .satisfies(n -> assertThat(n.attributes()).isEqualTo(expected));
         assertThat(chain.nodes()).filteredOn(n -> !n.ref().equals(s.ref("session")))
             .allSatisfy(n -> assertThat(n.attributes()).as(n.ref()).isNull());
+        // Kept once, in the session's own row: the role, shared by every session of it, holds no copy.
+        assertThat(h.stores().edges(s.ref("session"), StoreKeys.OUT)).filteredOn(e -> e.kind().equals("credential-of"))
+            .singleElement().satisfies(e -> assertThat(e.fromAttributes()).isEqualTo(expected));
+        assertThat(h.stores().edges(s.ref("role"), StoreKeys.IN))
+            .isNotEmpty().allSatisfy(e -> assertThat(e.fromAttributes()).isEmpty());
       }
     }
   }
