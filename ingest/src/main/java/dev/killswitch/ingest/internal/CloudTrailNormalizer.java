@@ -128,7 +128,8 @@ public final class CloudTrailNormalizer {
     AwsCloudTrailEvent data = new AwsCloudTrailEvent(eventId, eventName, eventSource, region, account,
         actor == null ? null : actor.toString(), identity, mintedSession, assumedRole, sessionName, sourceIdentity,
         sessionTags, roleArn, roleId, sessionExpiresAt, iamTarget, text(record, "sourceIPAddress"),
-        text(record, "userAgent"), errorCode, text(record, "errorMessage"), bool(record.get("readOnly")), redactor.redact(record));
+        text(record, "userAgent"), errorCode, text(record, "errorMessage"), bool(record.get("readOnly")),
+        redactor.redact(record));
     // Service callers (pods.eks.amazonaws.com minting a Pod Identity session) have no actor: the record is keyed
     // by what it minted, so it lands beside the later calls made with that session.
     String key = first(actor == null ? null : actor.toString(), mintedSession, assumedRole, iamTarget);

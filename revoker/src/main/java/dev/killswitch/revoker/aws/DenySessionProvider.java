@@ -145,7 +145,8 @@ public final class DenySessionProvider extends AwsAction {
       }
       return new Outcome.Revoked("denied session " + target.leaf() + " of role " + roleName + " (" + key + " = "
           + value + recreated + ") in inline policy " + SessionDenyPolicy.NAME + " until " + until + "; "
-          + policy.entries() + " session(s) denied on the role" + (dropped > 0 ? ", " + dropped + " expired entry(ies) dropped" : "")
+          + policy.entries() + " session(s) denied on the role"
+          + (dropped > 0 ? ", " + dropped + " expired entry(ies) dropped" : "")
           + ROLE_MARK + roleName);
     }
   }
