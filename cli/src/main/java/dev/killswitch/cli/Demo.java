@@ -10,6 +10,7 @@ import dev.killswitch.schemas.Json;
 import dev.killswitch.schemas.event.RevocationRequested;
 import dev.killswitch.testkit.fakes.FakeAwsIam;
 import dev.killswitch.testkit.fakes.FakeGoogleIam;
+import dev.killswitch.testkit.scenarios.GithubIrsa;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -19,6 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,6 +31,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The demo's story, played against a running Killswitch: a GitHub Actions run of acme/payments deploys to the EKS
@@ -52,6 +58,10 @@ final class Demo {
   static final Application.Tuning TUNING = new Application.Tuning(RevocationRequested.Mode.ENFORCE,
       Map.of("https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", CLUSTER));
   private static final Duration WAIT = Duration.ofSeconds(40);
+  private static final Pattern SESSION_EXPIRATION = Pattern.compile("\"expiration\" : \"[^\"]*\"");
+  /** How CloudTrail writes an STS session's expiration. */
+  private static final DateTimeFormatter EXPIRATION = DateTimeFormatter.ofPattern("MMM d, uuuu, h:mm:ss a", Locale.US)
+      .withZone(ZoneOffset.UTC);
 
   /** What the demo saw: the chain before the job completed, the trigger's revocation, the webhook's answer. */
   record Outcome(JsonNode chain, JsonNode revocation, boolean tokenDenied) {}
@@ -59,6 +69,9 @@ final class Demo {
   /** The AWS account, role and GCP projects of the scenario (see the files under resources/demo/). */
   static final String AWS_ACCOUNT = "111122223333";
   static final String AWS_ROLE = "billing-api-irsa";
+  /** The role's unique id, as the scenario's AssumeRoleWithWebIdentity record names it. */
+  static final String AWS_ROLE_ID = GithubIrsa.ROLE_ID;
+  static final String AWS_SESSION_NAME = GithubIrsa.SESSION_NAME;
   static final String GCP_PROJECT = "acme-data";
   static final String GCP_POOL_PROJECT = "987654321098";
   static final String GCP_SERVICE_ACCOUNT = "loader@acme-data.iam.gserviceaccount.com";
@@ -81,7 +94,7 @@ final class Demo {
 
     static Clouds start() {
       FakeAwsIam aws = FakeAwsIam.start(AWS_ACCOUNT);
-      aws.addRole(AWS_ACCOUNT, AWS_ROLE, "/");
+      aws.addRole(AWS_ACCOUNT, AWS_ROLE, "/", AWS_ROLE_ID);
       FakeGoogleIam gcp = FakeGoogleIam.start("killswitch-demo-gcp-" + UUID.randomUUID());
       gcp.addServiceAccount(GCP_PROJECT, GCP_SERVICE_ACCOUNT);
       return new Clouds(aws, gcp);
@@ -97,8 +110,10 @@ final class Demo {
               iam-endpoint: "%s"
               accounts:
                 "%s": direct
-              # the chain knows neither the session name nor the source identity of an IRSA session
-              escalate-unbound-sessions: true
+              # The chain knows the IRSA session's name and role id (from its AssumeRoleWithWebIdentity record), so
+              # aws.deny-session denies that one session. A session whose name and source identity are both unknown
+              # fails with its residual exposure, unless escalate-unbound-sessions: true revokes every older session
+              # of its role instead.
             gcp:
               projects: [%s, "%s"]
               endpoint: "inprocess:%s"
@@ -229,16 +244,22 @@ final class Demo {
     }, true);
   }
 
-  /** The scenario's files, copied from the class path into the data directory (they live in the jar). */
+  /**
+   * The scenario's files, copied from the class path into the data directory (they live in the jar). The recorded
+   * AWS session expired long ago, and aws.deny-session rightly leaves an expired session alone: the copy says it
+   * expires an hour from now, so that the demo shows the deny a live session gets.
+   */
   private List<Path> scenarioFiles() {
     Path dir = dataDir.resolve("demo-scenario");
     List<Path> files = new ArrayList<>();
+    String expires = EXPIRATION.format(Instant.now().plus(Duration.ofHours(1)));
     try {
       Files.createDirectories(dir);
       for (String name : resource("index.txt").split("\\R")) {
         if (!name.isBlank()) {
           Path f = dir.resolve(name.strip());
-          Files.writeString(f, resource(name.strip()), StandardCharsets.UTF_8);
+          Files.writeString(f, SESSION_EXPIRATION.matcher(resource(name.strip()))
+              .replaceAll(Matcher.quoteReplacement("\"expiration\" : \"" + expires + "\"")), StandardCharsets.UTF_8);
           files.add(f);
         }
       }

@@ -3,6 +3,8 @@ package dev.killswitch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.killswitch.testkit.fakes.IamPolicyEvaluator;
+import dev.killswitch.testkit.fakes.IamPolicyEvaluator.Request;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The demo's scenario path (everything {@code killswitch demo} does but leaving the explorer up): the run's chain
  * reaches the cluster token, the AWS session and the GCP principal; when the job completes, the trigger's enforced
  * revocation lands action by action (the token through the webhook, the AWS session and the GCP principal through
- * the real SDK clients against the testkit's IAM fakes), and the apiserver's SubjectAccessReview is denied.
+ * the real SDK clients against the testkit's IAM fakes: the IRSA session is denied alone, by its role id and session
+ * name, without escalating to the role), and the apiserver's SubjectAccessReview is denied.
  */
 class DemoIT {
 
@@ -60,35 +63,42 @@ class DemoIT {
     assertThat(denyToken.path("outcome").asText()).isEqualTo("revoked");
     assertThat(out).contains("k8s.deny-token         revoked");
 
-    // The clouds are the testkit's fakes, called by the real SDK clients. The IRSA session's name is not in the
-    // chain, so aws.deny-session escalates (escalate-unbound-sessions) to revoking the role's older sessions.
+    // The clouds are the testkit's fakes, called by the real SDK clients. The chain knows the IRSA session's name and
+    // role id (its AssumeRoleWithWebIdentity record), so aws.deny-session denies that one session and no other.
+    String session = "aws:111122223333:session/ASIAIRSAEXAMPLE00001";
+    String userId = Demo.AWS_ROLE_ID + ":" + Demo.AWS_SESSION_NAME;
     JsonNode denySession = action(revocation, "aws.deny-session");
-    assertThat(denySession.path("target").asText()).isEqualTo("aws:111122223333:session/ASIAIRSAEXAMPLE00001");
+    assertThat(denySession.path("target").asText()).isEqualTo(session);
     assertThat(denySession.path("outcome").asText()).isEqualTo("revoked");
-    assertThat(denySession.path("detail").asText()).startsWith("escalated to aws.revoke-role-sessions")
-        .contains("role: " + Demo.AWS_ROLE);
+    assertThat(denySession.path("detail").asText()).doesNotContain("escalated")
+        .contains("aws:userid = " + userId, "role: " + Demo.AWS_ROLE);
     assertThat(clouds.aws.calls("PutRolePolicy")).singleElement().satisfies(c -> {
       assertThat(c.account()).isEqualTo(Demo.AWS_ACCOUNT);
-      assertThat(c.params()).containsEntry("RoleName", Demo.AWS_ROLE).containsEntry("PolicyName", "AWSRevokeOlderSessions");
+      assertThat(c.params()).containsEntry("RoleName", Demo.AWS_ROLE).containsEntry("PolicyName", "KillswitchDenySessions");
       assertThat(c.status()).isEqualTo(200);
     });
-    assertThat(clouds.aws.rolePolicy(Demo.AWS_ACCOUNT, Demo.AWS_ROLE, "AWSRevokeOlderSessions")).isPresent();
+    assertThat(clouds.aws.rolePolicy(Demo.AWS_ACCOUNT, Demo.AWS_ROLE, "AWSRevokeOlderSessions")).isEmpty();
+    String policy = clouds.aws.rolePolicy(Demo.AWS_ACCOUNT, Demo.AWS_ROLE, "KillswitchDenySessions").orElseThrow();
+    assertThat(IamPolicyEvaluator.denies(policy, new Request("s3:GetObject", "*", Map.of("aws:userid", userId))))
+        .as("the run's session").isTrue();
+    assertThat(IamPolicyEvaluator.denies(policy, new Request("s3:GetObject", "*",
+        Map.of("aws:userid", Demo.AWS_ROLE_ID + ":botocore-session-1748772999")))).as("another session of the role").isFalse();
 
     JsonNode denyPrincipal = action(revocation, "gcp.deny-principal");
     assertThat(denyPrincipal.path("target").asText()).startsWith("gcp:wif/projects/" + Demo.GCP_POOL_PROJECT + "/");
     assertThat(denyPrincipal.path("outcome").asText()).isEqualTo("revoked");
     assertThat(denyPrincipal.path("detail").asText()).contains("residual exposure:");
-    String policy = "policies/cloudresourcemanager.googleapis.com%2Fprojects%2F" + Demo.GCP_POOL_PROJECT
+    String gcpPolicy = "policies/cloudresourcemanager.googleapis.com%2Fprojects%2F" + Demo.GCP_POOL_PROJECT
         + "/denypolicies/killswitch-deny-principals";
     assertThat(clouds.gcp.calls("CreatePolicy")).singleElement()
-        .satisfies(c -> assertThat(c.resource()).isEqualTo(policy));
-    assertThat(clouds.gcp.denyPolicy(policy)).hasValueSatisfying(p -> assertThat(p.getRules(0).getDenyRule()
+        .satisfies(c -> assertThat(c.resource()).isEqualTo(gcpPolicy));
+    assertThat(clouds.gcp.denyPolicy(gcpPolicy)).hasValueSatisfying(p -> assertThat(p.getRules(0).getDenyRule()
         .getDeniedPrincipalsList()).containsExactly("principal://iam.googleapis.com/projects/" + Demo.GCP_POOL_PROJECT
         + "/locations/global/workloadIdentityPools/github/subject/repo:acme/payments:ref:refs/heads/main"));
 
     assertThat(out).doesNotContain("no provider")
-        .contains("AWS IAM: PutRolePolicy AWSRevokeOlderSessions on billing-api-irsa in 111122223333 (HTTP 200)")
-        .contains("GCP: CreatePolicy " + policy + " (OK)")
+        .contains("AWS IAM: PutRolePolicy KillswitchDenySessions on billing-api-irsa in 111122223333 (HTTP 200)")
+        .contains("GCP: CreatePolicy " + gcpPolicy + " (OK)")
         .contains("deny principal://iam.googleapis.com/projects/987654321098/");
 
     assertThat(outcome.tokenDenied()).isTrue();

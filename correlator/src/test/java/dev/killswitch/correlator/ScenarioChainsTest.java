@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.killswitch.correlator.internal.query.Views;
+import dev.killswitch.correlator.internal.streams.StoreKeys;
 import dev.killswitch.schemas.DeterministicIds;
+import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.IdentityRef;
 import dev.killswitch.schemas.event.Alert;
 import dev.killswitch.schemas.event.ChainSnapshot;
@@ -12,6 +14,8 @@ import dev.killswitch.schemas.event.RevocationRequested;
 import dev.killswitch.testkit.scenarios.GithubIrsa;
 import dev.killswitch.testkit.scenarios.Scenario;
 import dev.killswitch.testkit.scenarios.Scenarios;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,6 +57,38 @@ class ScenarioChainsTest {
       assertThat(chain.nodes()).filteredOn(n -> n.ref().equals(s.ref("session")))
           .extracting(ChainSnapshot.Node::revocation).containsExactly("requested");
     }
+  }
+
+  @Test
+  void anIrsaSessionNodeCarriesWhatPinsDownThatOneSessionWhicheverRecordArrivesFirst() {
+    Scenario s = Scenarios.githubIrsa();
+    Map<String, String> expected = Map.of(
+        ChainSnapshot.Node.ROLE_ARN, "arn:aws:iam::" + GithubIrsa.ACCOUNT + ":role/" + GithubIrsa.ROLE,
+        ChainSnapshot.Node.ROLE_ID, GithubIrsa.ROLE_ID,
+        ChainSnapshot.Node.SESSION_NAME, GithubIrsa.SESSION_NAME,
+        ChainSnapshot.Node.EXPIRES_AT, Scenarios.T0.plusSeconds(45 + 3600).toString());
+    for (List<Envelope<?>> order : List.of(s.events(), reversed(s.events()))) {
+      try (Harness h = new Harness(ScenarioChainsTest::settings)) {
+        h.sendAll(order);
+
+        ChainSnapshot chain = chainOf(h, s);
+        assertThat(chain.nodes()).filteredOn(n -> n.ref().equals(s.ref("session"))).singleElement()
+            .satisfies(n -> assertThat(n.attributes()).isEqualTo(expected));
+        assertThat(chain.nodes()).filteredOn(n -> !n.ref().equals(s.ref("session")))
+            .allSatisfy(n -> assertThat(n.attributes()).as(n.ref()).isNull());
+        // Kept once, in the session's own row: the role, shared by every session of it, holds no copy.
+        assertThat(h.stores().edges(s.ref("session"), StoreKeys.OUT)).filteredOn(e -> e.kind().equals("credential-of"))
+            .singleElement().satisfies(e -> assertThat(e.fromAttributes()).isEqualTo(expected));
+        assertThat(h.stores().edges(s.ref("role"), StoreKeys.IN))
+            .isNotEmpty().allSatisfy(e -> assertThat(e.fromAttributes()).isEmpty());
+      }
+    }
+  }
+
+  private static <T> List<T> reversed(List<T> in) {
+    List<T> out = new ArrayList<>(in);
+    Collections.reverse(out);
+    return out;
   }
 
   @Test

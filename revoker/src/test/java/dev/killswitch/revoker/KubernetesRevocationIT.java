@@ -57,7 +57,8 @@ class KubernetesRevocationIT {
       Instant t = clock.instant();
       h.publishChain(run, List.of(
           new ChainSnapshot.Edge(run, userRef, "authenticated-as", 1.0, List.of("ev-1"), t, t, 1),
-          new ChainSnapshot.Edge(userRef, binding, "bound-by", 1.0, List.of("ev-2"), t, t, 1)));
+          new ChainSnapshot.Edge(userRef, binding, "minted", 1.0, List.of("ev-2"), t, t, 1),
+          new ChainSnapshot.Edge(binding, userRef, "credential-of", 1.0, List.of("ev-2"), t, t, 1)));
       Instant expiresAt = t.plus(Duration.ofHours(1));
 
       String requestId = h.request(new RevocationRequested("req-" + UUID.randomUUID(), run, Cascade.DOWNSTREAM,

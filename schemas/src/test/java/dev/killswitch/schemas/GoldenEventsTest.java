@@ -188,6 +188,28 @@ class GoldenEventsTest {
     }
   }
 
+  @Test
+  void aSnapshotWrittenBeforeNodesHadAttributesStillValidatesAndDecodes() throws Exception {
+    ObjectNode chain = EventSchemas.golden(EventType.CHAIN).deepCopy();
+    chain.get("nodes").forEach(n -> ((ObjectNode) n).remove("attributes"));
+
+    assertThat(messages(EventType.CHAIN, chain)).isEmpty();
+    ChainSnapshot decoded = Json.mapper().treeToValue(chain, ChainSnapshot.class);
+    assertThat(decoded.nodes()).allSatisfy(n -> assertThat(n.attributes()).isNull());
+    assertThat(Json.mapper().valueToTree(decoded).path("nodes").get(0).has("attributes")).isFalse();
+  }
+
+  @Test
+  void theSessionNodeOfTheGoldenChainCarriesWhatDeniesThatOneSession() throws Exception {
+    ChainSnapshot chain = Json.mapper().treeToValue(EventSchemas.golden(EventType.CHAIN), ChainSnapshot.class);
+
+    assertThat(chain.nodes()).filteredOn(n -> n.kind().equals("aws-session")).singleElement()
+        .satisfies(n -> assertThat(n.attributes())
+            .containsEntry(ChainSnapshot.Node.ROLE_ID, "AROA4EXAMPLEROLEID7XQ")
+            .containsEntry(ChainSnapshot.Node.SESSION_NAME, "GitHubActions")
+            .containsEntry(ChainSnapshot.Node.EXPIRES_AT, "2025-03-14T10:22:41Z"));
+  }
+
   private static List<String> messages(EventType type, JsonNode data) {
     Set<ValidationMessage> errors = EventSchemas.validate(type, data);
     return errors.stream().map(ValidationMessage::getMessage).toList();

@@ -14,13 +14,19 @@ import dev.killswitch.schemas.event.AwsCloudTrailEvent.Identity;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Turns one CloudTrail record into {@code dev.killswitch.aws.cloudtrail.v1}. Pure: no I/O, no clock.
@@ -31,8 +37,10 @@ import java.util.Set;
  * federated subject {@code oidc:<issuer host>/<sub>}. AWS service callers have no actor.
  *
  * <p>STS AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML and EKS AssumeRoleForPodIdentity name the
- * session they minted (the response's {@code credentials.accessKeyId}, in the role's account), the role, the
- * session name, the source identity and the session tags. IAM changes name their target (a key, a role or a
+ * session they minted (the response's {@code credentials.accessKeyId}, in the role's account), the role (as a
+ * reference, and its ARN and unique id {@code AROA...}), the session name, the source identity, the session tags and
+ * when the session expires: what the revoker needs to deny that one session ({@code aws:userid} is
+ * {@code <role id>:<session name>}). IAM changes name their target (a key, a role or a
  * user). A call that failed ({@code errorCode} set) minted and changed nothing: it names neither a minted
  * session, an assumed role nor an IAM target; what it aimed at stays in {@code raw}.
  */
@@ -46,6 +54,10 @@ public final class CloudTrailNormalizer {
   /** EKS Pod Identity's response {@code subject} maps to the session tags EKS sets on the role session. */
   static final String TAG_NAMESPACE = "kubernetes-namespace";
   static final String TAG_SERVICE_ACCOUNT = "kubernetes-service-account";
+  private static final Pattern ROLE_ID = Pattern.compile("AROA[A-Z0-9]+");
+  /** How CloudTrail writes an STS response's {@code credentials.expiration}. */
+  private static final DateTimeFormatter EXPIRATION = new DateTimeFormatterBuilder().parseCaseInsensitive()
+      .appendPattern("MMM d, uuuu, h:mm:ss a").toFormatter(Locale.US);
 
   private final Redactor redactor;
 
@@ -88,12 +100,15 @@ public final class CloudTrailNormalizer {
     String mintedSession = null;
     String assumedRole = null;
     String sessionName = null;
+    String roleArn = null;
+    String roleId = null;
+    Instant sessionExpiresAt = null;
     String sourceIdentity = first(text(request, "sourceIdentity"), text(response, "sourceIdentity"),
         identity.sourceIdentity());
     Map<String, String> sessionTags = new LinkedHashMap<>();
     if (ASSUME_ROLE.contains(eventName)) {
-      String roleArn = first(text(request, "roleArn"), text(response.path("assumedRoleUser"), "arn"));
-      Arn role = Arn.parse(roleArn);
+      String roleArnText = first(text(request, "roleArn"), text(response.path("assumedRoleUser"), "arn"));
+      Arn role = Arn.parse(roleArnText);
       sessionName = first(text(request, "roleSessionName"), role == null ? null : role.sessionName());
       sessionTags = sessionTags(request, response);
       if (succeeded && role != null && role.roleName() != null) {
@@ -102,6 +117,9 @@ public final class CloudTrailNormalizer {
         if (keyId != null) {
           mintedSession = ref(() -> IdentityRef.awsSession(role.account(), keyId), where, "minted session").toString();
         }
+        roleArn = "role".equals(role.resourceType()) ? roleArnText : null;
+        roleId = roleId(text(response.path("assumedRoleUser"), "assumedRoleId"));
+        sessionExpiresAt = expiration(text(response.path("credentials"), "expiration"));
       }
     }
     String iamTarget = succeeded && IAM.equals(eventSource) ? iamTarget(eventName, request, response, user, account,
@@ -109,8 +127,9 @@ public final class CloudTrailNormalizer {
 
     AwsCloudTrailEvent data = new AwsCloudTrailEvent(eventId, eventName, eventSource, region, account,
         actor == null ? null : actor.toString(), identity, mintedSession, assumedRole, sessionName, sourceIdentity,
-        sessionTags, iamTarget, text(record, "sourceIPAddress"), text(record, "userAgent"), errorCode,
-        text(record, "errorMessage"), bool(record.get("readOnly")), redactor.redact(record));
+        sessionTags, roleArn, roleId, sessionExpiresAt, iamTarget, text(record, "sourceIPAddress"),
+        text(record, "userAgent"), errorCode, text(record, "errorMessage"), bool(record.get("readOnly")),
+        redactor.redact(record));
     // Service callers (pods.eks.amazonaws.com minting a Pod Identity session) have no actor: the record is keyed
     // by what it minted, so it lands beside the later calls made with that session.
     String key = first(actor == null ? null : actor.toString(), mintedSession, assumedRole, iamTarget);
@@ -118,6 +137,36 @@ public final class CloudTrailNormalizer {
         EventType.AWS_CLOUDTRAIL, key, time == null ? null : OffsetDateTime.ofInstant(time, ZoneOffset.UTC), key,
         data);
     return new Normalized.Publish(envelope, List.of());
+  }
+
+  /** The role's unique id from {@code assumedRoleUser.assumedRoleId} ({@code AROA...:<session name>}), or null. */
+  static String roleId(String assumedRoleId) {
+    if (assumedRoleId == null) {
+      return null;
+    }
+    int colon = assumedRoleId.indexOf(':');
+    String id = colon < 0 ? assumedRoleId : assumedRoleId.substring(0, colon);
+    return ROLE_ID.matcher(id).matches() ? id : null;
+  }
+
+  /**
+   * {@code credentials.expiration}: CloudTrail writes it as {@code Apr 16, 2024, 3:20:04 PM} (UTC), the STS API as
+   * ISO-8601; null when it is neither (an unknown expiry only makes the revoker assume the longest lifetime).
+   */
+  static Instant expiration(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      // the CloudTrail form, below
+    }
+    try {
+      return LocalDateTime.parse(text.replace('\u202f', ' '), EXPIRATION).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** {@code userIdentity} as the schema's Identity; its {@code type} is required. */

@@ -13,6 +13,7 @@ import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.EventType;
 import dev.killswitch.schemas.event.AwsCloudTrailEvent;
 import java.net.URI;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,9 @@ class CloudTrailNormalizerTest {
     assertThat(env.partitionKey()).isEqualTo(session);
     assertThat(e.assumedRole()).isEqualTo("aws:823571991546:role/eks-pod-s3-read-access-role");
     assertThat(e.sessionName()).isEqualTo("eks-eksworksho-app1-498124c2-a555-40bf-9059-ca9a26821eb0");
+    assertThat(e.roleArn()).isEqualTo("arn:aws:iam::823571991546:role/eks-pod-s3-read-access-role");
+    assertThat(e.roleId()).isEqualTo("AROA37QFXJP5LOO5CGXEC");
+    assertThat(e.sessionExpiresAt()).isEqualTo(Instant.parse("2024-04-16T15:20:04Z"));
     assertThat(e.sessionTags()).containsExactlyInAnyOrderEntriesOf(Map.of(
         "eks-cluster-arn", "arn:aws:eks:us-west-2:823571991546:cluster/eksworkshop-eksctl",
         "eks-cluster-name", "eksworkshop-eksctl",
@@ -210,6 +214,10 @@ class CloudTrailNormalizerTest {
     assertThat(e.assumedRole()).isEqualTo("aws:" + ACCOUNT + ":role/billing-api-irsa");
     assertThat(e.mintedSession()).isEqualTo("aws:" + ACCOUNT + ":session/" + CloudSamples.IRSA_SESSION_KEY);
     assertThat(e.sessionName()).isEqualTo("1710408602123456789");
+    // What denies this one session: aws:userid = <role id>:<session name>, until it expires.
+    assertThat(e.roleArn()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/payments/billing-api-irsa");
+    assertThat(e.roleId()).isEqualTo("AROAEXAMPLEROLEID0002");
+    assertThat(e.sessionExpiresAt()).isEqualTo(Instant.parse("2025-03-15T09:30:02Z"));
     assertThat(e.raw().toString()).doesNotContain(CloudSamples.SESSION_TOKEN);
   }
 
@@ -322,6 +330,29 @@ class CloudTrailNormalizerTest {
 
     assertThatThrownBy(() -> CloudTrailRoute.recordOf(item)).isInstanceOf(IngestException.class)
         .hasMessageContaining("CloudTrailEvent");
+  }
+
+  @Test
+  void sessionExpiryIsReadInCloudTrailsFormAndIso8601AndRoleIdsOnlyFromAroaPrincipalIds() {
+    assertThat(CloudTrailNormalizer.expiration("Apr 16, 2024, 3:20:04 PM")).isEqualTo(Instant.parse("2024-04-16T15:20:04Z"));
+    assertThat(CloudTrailNormalizer.expiration("Jun 1, 2025, 12:05:00 AM")).isEqualTo(Instant.parse("2025-06-01T00:05:00Z"));
+    assertThat(CloudTrailNormalizer.expiration("2025-06-01T11:00:45Z")).isEqualTo(Instant.parse("2025-06-01T11:00:45Z"));
+    assertThat(CloudTrailNormalizer.expiration("tomorrow")).isNull();
+    assertThat(CloudTrailNormalizer.roleId("AROAEXAMPLEROLEID0002:botocore-session-1")).isEqualTo("AROAEXAMPLEROLEID0002");
+    assertThat(CloudTrailNormalizer.roleId("AIDAEXAMPLEUSER:x")).isNull();
+    assertThat(CloudTrailNormalizer.roleId(null)).isNull();
+  }
+
+  @Test
+  void aFailedAssumeRoleNamesNoRoleIdNorExpiry() {
+    ObjectNode r = (ObjectNode) CloudSamples.json(CloudSamples.IRSA_ASSUME_ROLE_WITH_WEB_IDENTITY);
+    r.put("errorCode", "AccessDenied");
+
+    AwsCloudTrailEvent e = event(r);
+
+    assertThat(e.roleId()).isNull();
+    assertThat(e.roleArn()).isNull();
+    assertThat(e.sessionExpiresAt()).isNull();
   }
 
   @Test

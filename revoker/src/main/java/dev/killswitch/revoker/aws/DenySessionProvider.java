@@ -30,9 +30,12 @@ import software.amazon.awssdk.services.iam.model.Role;
  *
  * <p>The target is {@code aws:<account>:session/<ASIA...>}; an access key id is not a condition key IAM offers, so
  * the action needs from its parameters: the role ({@code params.principal}, the role reference the chain says the
- * session is a credential of, or {@code params.role}, a role name), the session name ({@code params.sessionName})
- * or the source identity ({@code params.sourceIdentity}), and when known when the session expires
- * ({@code params.sessionExpiresAt}; otherwise the configured default lifetime, 12 h, from now).
+ * session is a credential of, or {@code params.role}, a role name or ARN), the session name
+ * ({@code params.sessionName}) or the source identity ({@code params.sourceIdentity}), and when known the role's id
+ * when the session was minted ({@code params.roleId}; otherwise the role's current id from {@code iam:GetRole}) and
+ * when the session expires ({@code params.sessionExpiresAt}; otherwise the configured default lifetime, 12 h, from
+ * now). The planner takes them from the session's node in the chain, which the correlator fills from the session's
+ * STS AssumeRole* record (see {@link Planner#PARAM_SESSION_NAME}).
  *
  * <p>When the session cannot be denied alone (no session name or source identity, or the role's inline policies
  * are full), the action fails and its detail reports the {@link ResidualExposure}, or, with
@@ -45,10 +48,11 @@ import software.amazon.awssdk.services.iam.model.Role;
  */
 public final class DenySessionProvider extends AwsAction {
 
-  public static final String PARAM_ROLE = "role";
-  public static final String PARAM_SESSION_NAME = "sessionName";
-  public static final String PARAM_SOURCE_IDENTITY = "sourceIdentity";
-  public static final String PARAM_SESSION_EXPIRES_AT = "sessionExpiresAt";
+  public static final String PARAM_ROLE = Planner.PARAM_ROLE;
+  public static final String PARAM_ROLE_ID = Planner.PARAM_ROLE_ID;
+  public static final String PARAM_SESSION_NAME = Planner.PARAM_SESSION_NAME;
+  public static final String PARAM_SOURCE_IDENTITY = Planner.PARAM_SOURCE_IDENTITY;
+  public static final String PARAM_SESSION_EXPIRES_AT = Planner.PARAM_SESSION_EXPIRES_AT;
   static final String ESCALATED = "escalated to aws.revoke-role-sessions";
   /** Ends every revoked detail: the lift gets the recorded result, not the action's parameters. */
   static final String ROLE_MARK = "; role: ";
@@ -110,7 +114,13 @@ public final class DenySessionProvider extends AwsAction {
           + " is known", exposure, now);
     }
     String key = sessionName != null ? SessionDenyPolicy.USER_ID : SessionDenyPolicy.SOURCE_IDENTITY;
-    String value = sessionName != null ? role.roleId() + ":" + sessionName : sourceIdentity;
+    // The session's aws:userid holds the id its role had when it was minted (its AssumeRole* record's): that is what
+    // to deny, even if the role was deleted and recreated under the same name since (a new id).
+    String sessionRoleId = param(action, PARAM_ROLE_ID);
+    String roleId = sessionRoleId != null ? sessionRoleId : role.roleId();
+    String value = sessionName != null ? roleId + ":" + sessionName : sourceIdentity;
+    String recreated = sessionName != null && !roleId.equals(role.roleId())
+        ? " (the session's role id; role " + roleName + " now has id " + role.roleId() + ")" : "";
     synchronized (roleLocks.computeIfAbsent(target.scope() + "/" + roleName, k -> new Object())) {
       SessionDenyPolicy policy = read(iam, roleName);
       int dropped = policy.dropExpired(now);
@@ -134,8 +144,9 @@ public final class DenySessionProvider extends AwsAction {
             + roleName + " meanwhile; the entry for " + value + " is not in it");
       }
       return new Outcome.Revoked("denied session " + target.leaf() + " of role " + roleName + " (" + key + " = "
-          + value + ") in inline policy " + SessionDenyPolicy.NAME + " until " + until + "; " + policy.entries()
-          + " session(s) denied on the role" + (dropped > 0 ? ", " + dropped + " expired entry(ies) dropped" : "")
+          + value + recreated + ") in inline policy " + SessionDenyPolicy.NAME + " until " + until + "; "
+          + policy.entries() + " session(s) denied on the role"
+          + (dropped > 0 ? ", " + dropped + " expired entry(ies) dropped" : "")
           + ROLE_MARK + roleName);
     }
   }

@@ -6,6 +6,7 @@ import dev.killswitch.schemas.DeterministicIds;
 import dev.killswitch.schemas.IdentityRef;
 import dev.killswitch.schemas.IdentityRef.Kind;
 import dev.killswitch.schemas.InvalidIdentityRefException;
+import dev.killswitch.schemas.event.ChainSnapshot;
 import dev.killswitch.schemas.event.RevocationAction;
 import dev.killswitch.schemas.event.RevocationRequested;
 import dev.killswitch.schemas.event.RevocationRequested.Cascade;
@@ -60,6 +61,23 @@ public final class Planner {
    * {@code credential-of} (a session's role, a key's user), which the provider needs and the reference lacks.
    */
   public static final String PARAM_PRINCIPAL = "principal";
+  /**
+   * Action parameters of {@code aws.deny-session}, from the session node's attributes in the chain (its STS
+   * AssumeRole* record): the role's ARN and unique id, the session name, the source identity and when the session
+   * expires. They let the provider deny that one session ({@code aws:userid} = {@code <role id>:<session name>}, or
+   * {@code aws:SourceIdentity}); an attribute the chain lacks is left out.
+   */
+  public static final String PARAM_ROLE = "role";
+  public static final String PARAM_ROLE_ID = "roleId";
+  public static final String PARAM_SESSION_NAME = "sessionName";
+  public static final String PARAM_SOURCE_IDENTITY = "sourceIdentity";
+  public static final String PARAM_SESSION_EXPIRES_AT = "sessionExpiresAt";
+  private static final Map<String, String> SESSION_PARAMS = Map.of(
+      ChainSnapshot.Node.ROLE_ARN, PARAM_ROLE,
+      ChainSnapshot.Node.ROLE_ID, PARAM_ROLE_ID,
+      ChainSnapshot.Node.SESSION_NAME, PARAM_SESSION_NAME,
+      ChainSnapshot.Node.SOURCE_IDENTITY, PARAM_SOURCE_IDENTITY,
+      ChainSnapshot.Node.EXPIRES_AT, PARAM_SESSION_EXPIRES_AT);
 
   private Planner() {}
 
@@ -103,7 +121,8 @@ public final class Planner {
       String actionId = DeterministicIds.actionId(request.requestId(), c.action, target);
       if (c.ref.kind() == Kind.K8S_BINDING && c.bindingSubjects.isEmpty()) {
         skipped.add(new Skip(actionId, c.action, target,
-            "no service account or user of the chain is linked to the binding, nothing to remove"));
+            "no service account or user of the chain is a subject of the binding (binding -credential-of-> "
+                + "subject), nothing to remove"));
         continue;
       }
       Optional<String> protection = protection(c, graph, guardrails);
@@ -166,10 +185,11 @@ public final class Planner {
   }
 
   /**
-   * For a binding: the subjects to remove, taken from the edges that link a service account or a user to the
-   * binding, in either direction ({@code sa -> binding} or {@code binding -> sa}, any kind but {@code used}).
-   * Only subjects in the revoked part of the graph are removed: reached from the target, or any linked subject when
-   * the binding is the target itself. A CI run or another node linked to the binding is not a binding subject.
+   * For a binding: the subjects to remove. The correlator's model (docs/correlation.md, {@code exact:binding-change})
+   * is {@code actor -minted-> binding -credential-of-> subject}: the subjects are the service accounts and users the
+   * binding's {@code credential-of} edges reach. Whoever created or changed the binding ({@code -minted->}) is not a
+   * subject of it and is never removed (nor does it make the action protected). Only subjects in the revoked part of
+   * the graph are removed: reached from the target, or every subject when the binding is the target itself.
    */
   private static List<String> subjectsToRemove(IdentityRef ref, ChainGraph graph, Map<String, Reach> reached) {
     if (ref.kind() != Kind.K8S_BINDING) {
@@ -179,8 +199,7 @@ public final class Planner {
     boolean isTarget = reached.get(binding).depth == 0;
     TreeSet<String> subjects = new TreeSet<>();
     List<String> linked = new ArrayList<>();
-    graph.incoming(binding).stream().filter(e -> !USED.equals(e.kind())).forEach(e -> linked.add(e.from()));
-    graph.outgoing(binding).stream().filter(e -> !USED.equals(e.kind())).forEach(e -> linked.add(e.to()));
+    graph.outgoing(binding).stream().filter(e -> CREDENTIAL_OF.equals(e.kind())).forEach(e -> linked.add(e.to()));
     for (String node : linked) {
       boolean subjectKind = parseOrNull(node)
           .map(n -> n.kind() == Kind.K8S_SERVICE_ACCOUNT || n.kind() == Kind.K8S_USER)
@@ -217,6 +236,14 @@ public final class Planner {
     if (c.ref.kind() == Kind.AWS_SESSION || c.ref.kind() == Kind.AWS_ACCESS_KEY) {
       graph.outgoing(c.ref.toString()).stream().filter(e -> CREDENTIAL_OF.equals(e.kind())).findFirst()
           .ifPresent(e -> params.put(PARAM_PRINCIPAL, e.to()));
+    }
+    if (c.ref.kind() == Kind.AWS_SESSION) {
+      graph.attributes(c.ref.toString()).forEach((name, value) -> {
+        String param = SESSION_PARAMS.get(name);
+        if (param != null) {
+          params.put(param, value);
+        }
+      });
     }
     params.put(PARAM_DEPTH, Integer.toString(c.reach.depth));
     if (c.reach.via != null) {

@@ -8,7 +8,6 @@ import dev.killswitch.revoker.RevocationProvider;
 import dev.killswitch.revoker.RevocationProvider.Outcome;
 import dev.killswitch.revoker.TestClock;
 import dev.killswitch.revoker.aws.AwsConfig.AccountAccess;
-import dev.killswitch.revoker.aws.PolicyEvaluator.Request;
 import dev.killswitch.revoker.plan.Actions;
 import dev.killswitch.revoker.plan.Planner;
 import dev.killswitch.schemas.DeterministicIds;
@@ -18,6 +17,8 @@ import dev.killswitch.schemas.event.RevocationRequested.Mode;
 import dev.killswitch.schemas.event.RevocationResult;
 import dev.killswitch.testkit.fakes.AwsIamState.Role;
 import dev.killswitch.testkit.fakes.FakeAwsIam;
+import dev.killswitch.testkit.fakes.IamPolicyEvaluator;
+import dev.killswitch.testkit.fakes.IamPolicyEvaluator.Request;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -266,12 +267,31 @@ class AwsProvidersIT {
       assertThat(o).isInstanceOf(Outcome.Revoked.class);
       assertThat(o.detail()).contains("aws:userid = " + role.roleId() + ":gha-run-1001",
           "inline policy KillswitchDenySessions");
-      assertThat(PolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":gha-run-1001", clock.instant())))
+      assertThat(IamPolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":gha-run-1001", clock.instant())))
           .isTrue();
-      assertThat(PolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":gha-run-1002", clock.instant())))
+      assertThat(IamPolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":gha-run-1002", clock.instant())))
           .isFalse();
       assertThat(iam.calls("PutRolePolicy")).singleElement()
           .satisfies(c -> assertThat(c.params()).containsEntry("PolicyName", SessionDenyPolicy.NAME));
+    }
+
+    @Test
+    void theRoleIdTheSessionWasMintedWithIsDeniedEvenAfterTheRoleWasRecreated() {
+      RevocationAction a = session("gha-run-2001", null);
+      Map<String, String> params = new HashMap<>(a.params());
+      params.put(DenySessionProvider.PARAM_ROLE_ID, "AROAOLDROLEID0000001");
+      RevocationAction minted = new RevocationAction(a.actionId(), a.requestId(), a.action(), a.target(), params,
+          a.mode(), a.reason(), a.requestedBy(), a.plannedAt(), null);
+
+      Outcome o = providers.get(a.action()).execute(minted);
+
+      assertThat(o).isInstanceOf(Outcome.Revoked.class);
+      assertThat(o.detail()).contains("aws:userid = AROAOLDROLEID0000001:gha-run-2001 (the session's role id; role "
+          + "ci-deployer now has id " + role.roleId() + ")");
+      assertThat(IamPolicyEvaluator.denies(policy(), sessionCall("AROAOLDROLEID0000001:gha-run-2001", clock.instant())))
+          .isTrue();
+      assertThat(IamPolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":gha-run-2002", clock.instant())))
+          .isFalse();
     }
 
     @Test
@@ -285,8 +305,8 @@ class AwsProvidersIT {
 
       assertThat(repeated).isInstanceOf(Outcome.Revoked.class);
       assertThat(repeated.detail()).contains("2 session(s) denied on the role");
-      assertThat(PolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":run-1", clock.instant()))).isTrue();
-      assertThat(PolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":run-2", clock.instant()))).isTrue();
+      assertThat(IamPolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":run-1", clock.instant()))).isTrue();
+      assertThat(IamPolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":run-2", clock.instant()))).isTrue();
     }
 
     @Test
@@ -298,7 +318,7 @@ class AwsProvidersIT {
           a.mode(), a.reason(), a.requestedBy(), a.plannedAt(), null);
 
       assertThat(providers.get(a.action()).execute(bySource)).isInstanceOf(Outcome.Revoked.class);
-      assertThat(PolicyEvaluator.denies(policy(), new Request("s3:GetObject", "*", Map.of("aws:userid",
+      assertThat(IamPolicyEvaluator.denies(policy(), new Request("s3:GetObject", "*", Map.of("aws:userid",
           role.roleId() + ":x", "aws:SourceIdentity", "ci:github:acme/app/runs/77")))).isTrue();
     }
 
@@ -312,8 +332,8 @@ class AwsProvidersIT {
       Outcome lifted = providers.get(lock.action()).lift(bare(lock), revoked(lock, o));
 
       assertThat(lifted).isInstanceOf(Outcome.Revoked.class);
-      assertThat(PolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":locked", clock.instant()))).isFalse();
-      assertThat(PolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":keep", clock.instant()))).isTrue();
+      assertThat(IamPolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":locked", clock.instant()))).isFalse();
+      assertThat(IamPolicyEvaluator.denies(policy(), sessionCall(role.roleId() + ":keep", clock.instant()))).isTrue();
 
       RevocationAction onlyLock = session("alone", clock.instant().plus(Duration.ofMinutes(30)));
       iam.putRolePolicy(WORKLOAD, "ci-deployer", SessionDenyPolicy.NAME, "{\"Version\":\"2012-10-17\",\"Statement\":[]}");
@@ -371,7 +391,7 @@ class AwsProvidersIT {
       assertThat(o).isInstanceOf(Outcome.Revoked.class);
       assertThat(o.detail()).startsWith("escalated to aws.revoke-role-sessions (neither the session name");
       String cutoffPolicy = iam.rolePolicy(WORKLOAD, "ci-deployer", RevokeRoleSessionsProvider.POLICY).orElseThrow();
-      assertThat(PolicyEvaluator.denies(cutoffPolicy, sessionCall(role.roleId() + ":any", clock.instant().minusSeconds(1))))
+      assertThat(IamPolicyEvaluator.denies(cutoffPolicy, sessionCall(role.roleId() + ":any", clock.instant().minusSeconds(1))))
           .isTrue();
 
       assertThat(providers.get(a.action()).lift(bare(a), revoked(a, o))).isInstanceOf(Outcome.Revoked.class);
@@ -438,9 +458,9 @@ class AwsProvidersIT {
       assertThat(o).isInstanceOf(Outcome.Revoked.class);
       assertThat(o.detail()).endsWith("cutoff: " + clock.instant());
       String policy = iam.rolePolicy(WORKLOAD, "deploy", RevokeRoleSessionsProvider.POLICY).orElseThrow();
-      assertThat(PolicyEvaluator.denies(policy, sessionCall(role.roleId() + ":old", clock.instant().minusSeconds(1))))
+      assertThat(IamPolicyEvaluator.denies(policy, sessionCall(role.roleId() + ":old", clock.instant().minusSeconds(1))))
           .isTrue();
-      assertThat(PolicyEvaluator.denies(policy, sessionCall(role.roleId() + ":new", clock.instant().plusSeconds(1))))
+      assertThat(IamPolicyEvaluator.denies(policy, sessionCall(role.roleId() + ":new", clock.instant().plusSeconds(1))))
           .isFalse();
     }
 

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.killswitch.revoker.aws.PolicyEvaluator.Request;
 import dev.killswitch.schemas.Json;
+import dev.killswitch.testkit.fakes.IamPolicyEvaluator;
+import dev.killswitch.testkit.fakes.IamPolicyEvaluator.Request;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The policies the AWS providers write are valid IAM policy JSON and deny exactly what they mean to: evaluated with
- * {@link PolicyEvaluator} against sample request contexts.
+ * {@link IamPolicyEvaluator} against sample request contexts.
  */
 class DenyPoliciesTest {
 
@@ -39,11 +40,11 @@ class DenyPoliciesTest {
     policy.add(SessionDenyPolicy.USER_ID, ROLE_ID + ":gha-run-1234", NOW.plus(Duration.ofHours(1)), null);
     String json = policy.json();
 
-    assertThat(PolicyEvaluator.denies(json, call(ROLE_ID + ":gha-run-1234", null, NOW))).isTrue();
-    assertThat(PolicyEvaluator.denies(json, call(ROLE_ID + ":gha-run-1235", null, NOW))).isFalse();
-    assertThat(PolicyEvaluator.denies(json, call(OTHER_ROLE_ID + ":gha-run-1234", null, NOW)))
+    assertThat(IamPolicyEvaluator.denies(json, call(ROLE_ID + ":gha-run-1234", null, NOW))).isTrue();
+    assertThat(IamPolicyEvaluator.denies(json, call(ROLE_ID + ":gha-run-1235", null, NOW))).isFalse();
+    assertThat(IamPolicyEvaluator.denies(json, call(OTHER_ROLE_ID + ":gha-run-1234", null, NOW)))
         .as("the same session name under another role").isFalse();
-    assertThat(PolicyEvaluator.denies(json, call(ROLE_ID + ":GHA-RUN-1234", null, NOW)))
+    assertThat(IamPolicyEvaluator.denies(json, call(ROLE_ID + ":GHA-RUN-1234", null, NOW)))
         .as("StringEquals is case-sensitive").isFalse();
   }
 
@@ -58,9 +59,9 @@ class DenyPoliciesTest {
     assertThat(doc.path("Statement")).hasSize(1);
     assertThat(doc.path("Statement").get(0).path("Condition").path("StringEquals").path("aws:userid")).hasSize(5);
     for (int i = 0; i < 5; i++) {
-      assertThat(PolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":run-" + i, null, NOW))).isTrue();
+      assertThat(IamPolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":run-" + i, null, NOW))).isTrue();
     }
-    assertThat(PolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":run-5", null, NOW))).isFalse();
+    assertThat(IamPolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":run-5", null, NOW))).isFalse();
   }
 
   @Test
@@ -68,11 +69,11 @@ class DenyPoliciesTest {
     SessionDenyPolicy policy = SessionDenyPolicy.empty();
     policy.add(SessionDenyPolicy.SOURCE_IDENTITY, "ci:github:acme/app/runs/42", NOW.plus(Duration.ofHours(2)), null);
 
-    assertThat(PolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":any", "ci:github:acme/app/runs/42", NOW)))
+    assertThat(IamPolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":any", "ci:github:acme/app/runs/42", NOW)))
         .isTrue();
-    assertThat(PolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":any", "ci:github:acme/app/runs/43", NOW)))
+    assertThat(IamPolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":any", "ci:github:acme/app/runs/43", NOW)))
         .isFalse();
-    assertThat(PolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":any", null, NOW)))
+    assertThat(IamPolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":any", null, NOW)))
         .as("a session without a source identity").isFalse();
   }
 
@@ -104,7 +105,7 @@ class DenyPoliciesTest {
 
     assertThat(SessionDenyPolicy.size(json)).isLessThan(SessionDenyPolicy.LIMIT);
     assertThat(policy.entries()).isEqualTo(100);
-    assertThat(PolicyEvaluator.denies(json, call(ROLE_ID + ":" + String.format("%064d", 57), null, NOW))).isTrue();
+    assertThat(IamPolicyEvaluator.denies(json, call(ROLE_ID + ":" + String.format("%064d", 57), null, NOW))).isTrue();
   }
 
   @Test
@@ -116,8 +117,8 @@ class DenyPoliciesTest {
     assertThat(until).isEqualTo(Instant.parse("2026-03-01T14:00:00Z"));
     assertThat(policy.dropExpired(Instant.parse("2026-03-01T13:59:59Z"))).isZero();
     assertThat(policy.dropExpired(Instant.parse("2026-03-01T14:00:00Z"))).isEqualTo(1);
-    assertThat(PolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":old", null, NOW))).isFalse();
-    assertThat(PolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":new", null, NOW))).isTrue();
+    assertThat(IamPolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":old", null, NOW))).isFalse();
+    assertThat(IamPolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":new", null, NOW))).isTrue();
   }
 
   @Test
@@ -129,8 +130,8 @@ class DenyPoliciesTest {
     policy.add(SessionDenyPolicy.USER_ID, ROLE_ID + ":locked", NOW.plus(Duration.ofHours(1)), "aaaaaaaaaaaa1111");
 
     assertThat(policy.removeLock("aaaaaaaaaaaa1111")).isTrue();
-    assertThat(PolicyEvaluator.denies(policy.json(), call(session, null, NOW))).isTrue();
-    assertThat(PolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":locked", null, NOW))).isFalse();
+    assertThat(IamPolicyEvaluator.denies(policy.json(), call(session, null, NOW))).isTrue();
+    assertThat(IamPolicyEvaluator.denies(policy.json(), call(ROLE_ID + ":locked", null, NOW))).isFalse();
     assertThat(policy.removeLock("aaaaaaaaaaaa1111")).isFalse();
   }
 
@@ -154,10 +155,10 @@ class DenyPoliciesTest {
     Instant cutoff = Instant.parse("2026-03-01T12:00:00Z");
     String json = RevokeRoleSessionsProvider.document(cutoff);
 
-    assertThat(PolicyEvaluator.denies(json, call(ROLE_ID + ":a", null, cutoff.minusSeconds(1)))).isTrue();
-    assertThat(PolicyEvaluator.denies(json, call(ROLE_ID + ":b", null, cutoff.minus(Duration.ofHours(11))))).isTrue();
-    assertThat(PolicyEvaluator.denies(json, call(ROLE_ID + ":a", null, cutoff))).as("DateLessThan is strict").isFalse();
-    assertThat(PolicyEvaluator.denies(json, call(ROLE_ID + ":new", null, cutoff.plusSeconds(60)))).isFalse();
+    assertThat(IamPolicyEvaluator.denies(json, call(ROLE_ID + ":a", null, cutoff.minusSeconds(1)))).isTrue();
+    assertThat(IamPolicyEvaluator.denies(json, call(ROLE_ID + ":b", null, cutoff.minus(Duration.ofHours(11))))).isTrue();
+    assertThat(IamPolicyEvaluator.denies(json, call(ROLE_ID + ":a", null, cutoff))).as("DateLessThan is strict").isFalse();
+    assertThat(IamPolicyEvaluator.denies(json, call(ROLE_ID + ":new", null, cutoff.plusSeconds(60)))).isFalse();
     assertThat(parse(json).path("Statement").get(0).path("Condition").path("DateLessThan").path("aws:TokenIssueTime")
         .asText()).isEqualTo("2026-03-01T12:00:00Z");
   }
@@ -167,11 +168,11 @@ class DenyPoliciesTest {
     String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"s3:*\","
         + "\"Resource\":\"*\",\"Condition\":{\"StringLike\":{\"aws:userid\":[\"" + ROLE_ID + ":gha-*\",\"AIDA?\"]}}}]}";
 
-    assertThat(PolicyEvaluator.denies(policy, call(ROLE_ID + ":gha-run-9", null, NOW))).isTrue();
-    assertThat(PolicyEvaluator.denies(policy, call("AIDAX", null, NOW))).isTrue();
-    assertThat(PolicyEvaluator.denies(policy, call("AIDAXY", null, NOW))).isFalse();
-    assertThat(PolicyEvaluator.denies(policy, new Request("s3:GetObject", "*", Map.of()))).as("key missing").isFalse();
-    assertThat(PolicyEvaluator.denies(policy, new Request("ec2:RunInstances", "*",
+    assertThat(IamPolicyEvaluator.denies(policy, call(ROLE_ID + ":gha-run-9", null, NOW))).isTrue();
+    assertThat(IamPolicyEvaluator.denies(policy, call("AIDAX", null, NOW))).isTrue();
+    assertThat(IamPolicyEvaluator.denies(policy, call("AIDAXY", null, NOW))).isFalse();
+    assertThat(IamPolicyEvaluator.denies(policy, new Request("s3:GetObject", "*", Map.of()))).as("key missing").isFalse();
+    assertThat(IamPolicyEvaluator.denies(policy, new Request("ec2:RunInstances", "*",
         Map.of("aws:userid", ROLE_ID + ":gha-1")))).as("another action").isFalse();
   }
 

@@ -248,38 +248,58 @@ class PlannerTest {
   static final String BINDING = IdentityRef.k8sBinding("prod", "ci", "deployer-edit").toString();
 
   @Test
-  void aBindingReachedInTheChainLosesTheSubjectTheChainLinksToIt() {
+  void aBindingTheRunsUserCreatedLosesItsSubjectsButNotTheUserWhoCreatedIt() {
+    // The correlator's model: actor -minted-> binding -credential-of-> each subject (docs/correlation.md).
     ChainGraph graph = ChainGraph.of(List.of(
         new Edge(RUN, USER, "authenticated-as"),
-        new Edge(USER, BINDING, "bound-by")));
+        new Edge(USER, BINDING, "minted"),
+        new Edge(BINDING, SA, "credential-of")));
 
     Plan plan = Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
 
     assertThat(plan.actions()).singleElement().satisfies(a -> {
       assertThat(a.action()).isEqualTo("k8s.remove-binding-subject");
       assertThat(a.target()).isEqualTo(BINDING);
-      assertThat(a.params()).containsEntry("subjects", USER);
+      assertThat(a.params()).containsEntry("subjects", SA).containsEntry("via", USER);
     });
   }
 
   @Test
-  void aSubjectLinkedFromTheBindingCountsButACiRunOrAnUnreachedAccountDoesNot() {
-    String other = IdentityRef.k8sServiceAccount("prod", "ci", "other-team").toString();
+  void aCreatorWhoIsProtectedDoesNotProtectTheBindingOnlyAProtectedSubjectDoes() {
+    String admin = IdentityRef.k8sUser("prod", "system:admin").toString();
+    ChainGraph created = ChainGraph.of(List.of(new Edge(admin, BINDING, "minted"), new Edge(BINDING, SA, "credential-of")));
+    Guardrails guardrails = Guardrails.withDefaults(List.of(admin), 100);
+
+    Plan plan = Planner.plan(request(BINDING, Cascade.NONE, Mode.ENFORCE, false), created, guardrails, NOW);
+
+    assertThat(plan.skipped()).isEmpty();
+    assertThat(plan.actions()).singleElement().satisfies(a -> assertThat(a.params()).containsEntry("subjects", SA));
+    ChainGraph granted = ChainGraph.of(List.of(new Edge(BINDING, admin, "credential-of")));
+    assertThat(Planner.plan(request(BINDING, Cascade.NONE, Mode.ENFORCE, false), granted, guardrails, NOW).skipped())
+        .singleElement().satisfies(s -> assertThat(s.reason()).contains("protected identity (" + admin + ")"));
+  }
+
+  @Test
+  void onlyTheBindingsSubjectsCountNotWhoeverElseChangedIt() {
+    String other = IdentityRef.k8sUser("prod", "someone-else").toString();
     ChainGraph graph = ChainGraph.of(List.of(
-        new Edge(RUN, BINDING, "created"),
-        new Edge(BINDING, SA, "binds"),
-        new Edge(other, BINDING, "bound-by")));
+        new Edge(RUN, USER, "authenticated-as"),
+        new Edge(USER, BINDING, "minted"),
+        new Edge(other, BINDING, "minted"),
+        new Edge(BINDING, USER, "credential-of"),
+        new Edge(BINDING, SA, "credential-of")));
 
     Plan plan = Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
 
     assertThat(plan.actions()).singleElement()
-        .satisfies(a -> assertThat(a.params()).containsEntry("subjects", SA));
+        .satisfies(a -> assertThat(a.params()).containsEntry("subjects", SA + "," + USER));
   }
 
   @Test
-  void aBindingTargetedItselfLosesEverySubjectTheChainLinksToIt() {
+  void aBindingTargetedItselfLosesEverySubjectItGrants() {
     String other = IdentityRef.k8sServiceAccount("prod", "ci", "other-team").toString();
-    ChainGraph graph = ChainGraph.of(List.of(new Edge(USER, BINDING, "bound-by"), new Edge(other, BINDING, "bound-by")));
+    ChainGraph graph = ChainGraph.of(List.of(new Edge(RUN, BINDING, "minted"), new Edge(BINDING, USER, "credential-of"),
+        new Edge(BINDING, other, "credential-of")));
 
     Plan plan = Planner.plan(request(BINDING, Cascade.NONE, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
 
@@ -288,13 +308,54 @@ class PlannerTest {
   }
 
   @Test
-  void aBindingLinkedOnlyToACiRunIsSkippedWithTheReason() {
-    ChainGraph graph = ChainGraph.of(List.of(new Edge(RUN, BINDING, "created")));
+  void aBindingWithoutASubjectInTheChainIsSkippedWithTheReason() {
+    ChainGraph graph = ChainGraph.of(List.of(new Edge(RUN, USER, "authenticated-as"), new Edge(USER, BINDING, "minted")));
 
     Plan plan = Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
 
     assertThat(plan.actions()).isEmpty();
     assertThat(plan.skipped()).singleElement().satisfies(s -> assertThat(s.reason())
-        .isEqualTo("no service account or user of the chain is linked to the binding, nothing to remove"));
+        .isEqualTo("no service account or user of the chain is a subject of the binding (binding -credential-of-> "
+            + "subject), nothing to remove"));
+  }
+
+  @Test
+  void anAwsSessionIsDeniedWithItsRoleSessionNameSourceIdentityAndExpiryFromTheChain() {
+    String role = IdentityRef.awsRole("123456789012", "deployer").toString();
+    ChainGraph graph = ChainGraph.of(List.of(
+        new Edge(RUN, USER, "authenticated-as"), new Edge(USER, TOKEN, "minted"),
+        new Edge(TOKEN, SESSION, "assumed"), new Edge(SESSION, role, "credential-of")),
+        Map.of(SESSION, Map.of("roleArn", "arn:aws:iam::123456789012:role/ci/deployer", "roleId",
+            "AROAEXAMPLEDEPLOYER01", "sessionName", "botocore-session-1", "sourceIdentity", "run-9001",
+            "expiresAt", "2026-03-01T13:00:00Z", "unrelated", "x")));
+
+    Plan plan = Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
+
+    assertThat(plan.actions()).filteredOn(a -> a.action().equals("aws.deny-session")).singleElement()
+        .satisfies(a -> assertThat(a.params()).containsExactlyInAnyOrderEntriesOf(Map.of(
+            Planner.PARAM_PRINCIPAL, role,
+            Planner.PARAM_ROLE, "arn:aws:iam::123456789012:role/ci/deployer",
+            Planner.PARAM_ROLE_ID, "AROAEXAMPLEDEPLOYER01",
+            Planner.PARAM_SESSION_NAME, "botocore-session-1",
+            Planner.PARAM_SOURCE_IDENTITY, "run-9001",
+            Planner.PARAM_SESSION_EXPIRES_AT, "2026-03-01T13:00:00Z",
+            Planner.PARAM_DEPTH, "3",
+            Planner.PARAM_VIA, TOKEN)));
+  }
+
+  @Test
+  void aSessionTheChainSaysNothingAboutGetsOnlyItsPrincipalAndAnAccessKeyNeverSessionParams() {
+    String role = IdentityRef.awsRole("123456789012", "deployer").toString();
+    String key = IdentityRef.awsAccessKey("123456789012", "AKIAEXAMPLE1").toString();
+    ChainGraph graph = ChainGraph.of(List.of(new Edge(RUN, SESSION, "assumed"), new Edge(SESSION, role, "credential-of"),
+        new Edge(RUN, key, "minted")), Map.of(key, Map.of("sessionName", "not-a-session")));
+
+    Plan plan = Planner.plan(request(RUN, Cascade.DOWNSTREAM, Mode.ENFORCE, false), graph, Guardrails.defaults(), NOW);
+
+    assertThat(plan.actions()).filteredOn(a -> a.action().equals("aws.deny-session")).singleElement()
+        .satisfies(a -> assertThat(a.params()).containsOnlyKeys(Planner.PARAM_PRINCIPAL, Planner.PARAM_DEPTH,
+            Planner.PARAM_VIA));
+    assertThat(plan.actions()).filteredOn(a -> a.target().equals(key)).singleElement()
+        .satisfies(a -> assertThat(a.params()).doesNotContainKey(Planner.PARAM_SESSION_NAME));
   }
 }

@@ -53,11 +53,11 @@ public final class AwsIamState {
     final Map<String, String> policies = new LinkedHashMap<>();
     volatile String externalId;
 
-    Role(String account, String name, String path, int maxSessionDuration) {
+    Role(String account, String name, String path, int maxSessionDuration, String roleId) {
       this.account = account;
       this.name = name;
       this.path = path;
-      this.roleId = "AROA" + id(17);
+      this.roleId = roleId == null ? "AROA" + id(17) : roleId;
       this.maxSessionDuration = maxSessionDuration;
     }
 
@@ -94,9 +94,9 @@ public final class AwsIamState {
       this.id = id;
     }
 
-    synchronized Role addRole(String name, String path, int maxSessionDuration) {
+    synchronized Role addRole(String name, String path, int maxSessionDuration, String roleId) {
       String p = path == null || path.isEmpty() ? "/" : path;
-      Role role = new Role(id, name, p, maxSessionDuration);
+      Role role = new Role(id, name, p, maxSessionDuration, roleId);
       roles.put(name, role);
       return role;
     }

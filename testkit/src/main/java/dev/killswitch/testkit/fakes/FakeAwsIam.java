@@ -128,12 +128,17 @@ public final class FakeAwsIam implements AutoCloseable {
 
   /** Adds a role (path {@code /} by default; {@code /aws-service-role/...} makes it service-linked). */
   public Role addRole(String account, String name, String path) {
-    return state.account(account).addRole(name, path, 3600);
+    return state.account(account).addRole(name, path, 3600, null);
   }
 
   /** Adds a role with its maximum session duration in seconds. */
   public Role addRole(String account, String name, String path, int maxSessionDurationSeconds) {
-    return state.account(account).addRole(name, path, maxSessionDurationSeconds);
+    return state.account(account).addRole(name, path, maxSessionDurationSeconds, null);
+  }
+
+  /** Adds a role with a given unique id ({@code AROA...}), e.g. the one a scenario's CloudTrail records name. */
+  public Role addRole(String account, String name, String path, String roleId) {
+    return state.account(account).addRole(name, path, 3600, roleId);
   }
 
   /** {@code sts:AssumeRole} of this role needs this external id (its trust policy's {@code sts:ExternalId}). */

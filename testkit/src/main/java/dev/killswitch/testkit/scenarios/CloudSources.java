@@ -9,7 +9,10 @@ import dev.killswitch.schemas.event.AwsCloudTrailEvent;
 import dev.killswitch.schemas.event.GcpAuditEvent;
 import java.net.URI;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -23,7 +26,19 @@ final class CloudSources {
   /** Where a session token goes in an STS response; a placeholder, not one (ingest redacts the field anyway). */
   static final String SESSION_TOKEN_PLACEHOLDER = "IQoJb3JpZ2luX2VjEXAMPLEsessionTokenPlaceholderForKillswitchScenarios==";
 
+  /** How CloudTrail writes an STS response's {@code credentials.expiration} (UTC). */
+  private static final DateTimeFormatter EXPIRATION = DateTimeFormatter.ofPattern("MMM d, uuuu, h:mm:ss a", Locale.US)
+      .withZone(ZoneOffset.UTC);
+
+  /** What ingest reads from a successful AssumeRole* record about the session's role and lifetime. */
+  record Assumed(String roleArn, String roleId, Instant expiresAt) {}
+
   private CloudSources() {}
+
+  /** {@code credentials.expiration} as CloudTrail writes it, e.g. {@code Jun 1, 2025, 11:00:45 AM}. */
+  static String expiration(Instant at) {
+    return EXPIRATION.format(at);
+  }
 
   /** userIdentity of a call made with temporary credentials of an assumed role. */
   static ObjectNode assumedRoleIdentity(String account, String role, String session, String accessKeyId,
@@ -89,6 +104,14 @@ final class CloudSources {
   static SourceRecord trail(String file, ObjectNode record, String actor, AwsCloudTrailEvent.Identity identity,
                             String mintedSession, String assumedRole, String sessionName, String sourceIdentity,
                             Map<String, String> sessionTags, String iamTarget) {
+    return trail(file, record, actor, identity, mintedSession, assumedRole, sessionName, sourceIdentity, sessionTags,
+        null, iamTarget);
+  }
+
+  /** {@link #trail} of an AssumeRole* record that minted a session, with its role's ARN and id and its expiry. */
+  static SourceRecord trail(String file, ObjectNode record, String actor, AwsCloudTrailEvent.Identity identity,
+                            String mintedSession, String assumedRole, String sessionName, String sourceIdentity,
+                            Map<String, String> sessionTags, Assumed assumed, String iamTarget) {
     ObjectNode raw = record.deepCopy();
     ObjectNode creds = raw.path("responseElements").isObject()
         ? (ObjectNode) raw.path("responseElements").path("credentials") : null;
@@ -99,7 +122,9 @@ final class CloudSources {
     String region = record.path("awsRegion").asText();
     AwsCloudTrailEvent data = new AwsCloudTrailEvent(record.path("eventID").asText(),
         record.path("eventName").asText(), record.path("eventSource").asText(), region, account, actor, identity,
-        mintedSession, assumedRole, sessionName, sourceIdentity, sessionTags, iamTarget,
+        mintedSession, assumedRole, sessionName, sourceIdentity, sessionTags,
+        assumed == null ? null : assumed.roleArn(), assumed == null ? null : assumed.roleId(),
+        assumed == null ? null : assumed.expiresAt(), iamTarget,
         record.path("sourceIPAddress").asText(), record.path("userAgent").asText(), null, null,
         record.path("readOnly").asBoolean(), raw);
     String key = actor != null ? actor : mintedSession != null ? mintedSession : assumedRole;

@@ -30,6 +30,8 @@ public final class EksPodIdentity {
   public static final String ROLE = "eks-pod-s3-read-access-role";
   public static final String SESSION_KEY = "ASIA37QFXJP5MQOWRZ6Q";
   public static final String SESSION_NAME = "eks-eksworksho-app1-498124c2-a555-40bf-9059-ca9a26821eb0";
+  /** The role's unique id (the aws-samples record's): the session's aws:userid is ROLE_ID:SESSION_NAME. */
+  public static final String ROLE_ID = "AROA37QFXJP5LOO5CGXEC";
   public static final String OIDC_USER = "github:repo:acme/reports:ref:refs/heads/main";
   public static final String POD_IP = "192.168.45.17";
 
@@ -86,10 +88,11 @@ public final class EksPodIdentity {
     tags.forEach((k, v) -> tagList.addObject().put("key", k).put("value", v));
     ArrayNode transitive = assumeReq.putArray("transitiveTagKeys");
     tags.keySet().forEach(transitive::add);
+    Instant expires = t0.plusSeconds(40 + 21600);
     ObjectNode assumeResp = Json.mapper().createObjectNode();
     assumeResp.putObject("credentials").put("accessKeyId", SESSION_KEY)
-        .put("sessionToken", CloudSources.SESSION_TOKEN_PLACEHOLDER).put("expiration", "Jun 1, 2025, 4:00:40 PM");
-    assumeResp.putObject("assumedRoleUser").put("assumedRoleId", "AROA37QFXJP5LOO5CGXEC:" + SESSION_NAME)
+        .put("sessionToken", CloudSources.SESSION_TOKEN_PLACEHOLDER).put("expiration", CloudSources.expiration(expires));
+    assumeResp.putObject("assumedRoleUser").put("assumedRoleId", ROLE_ID + ":" + SESSION_NAME)
         .put("arn", "arn:aws:sts::" + ACCOUNT + ":assumed-role/" + ROLE + "/" + SESSION_NAME);
     assumeResp.put("packedPolicySize", 56);
     ObjectNode assume = CloudSources.record("7b7e4636-4713-3d04-b86a-cd6774cdbae9", t0.plusSeconds(40),
@@ -98,7 +101,8 @@ public final class EksPodIdentity {
             "arn:aws:iam::" + ACCOUNT + ":role/" + ROLE, ACCOUNT}), true, true);
     r.add(CloudSources.trail("04-cloudtrail-sts-assumerole-pod-identity.json", assume, null,
         new AwsCloudTrailEvent.Identity("AWSService", null, null, null, null, null, null, null, null, null, null),
-        session, IdentityRef.awsRole(ACCOUNT, ROLE).toString(), SESSION_NAME, null, tags, null));
+        session, IdentityRef.awsRole(ACCOUNT, ROLE).toString(), SESSION_NAME, null, tags,
+        new CloudSources.Assumed("arn:aws:iam::" + ACCOUNT + ":role/" + ROLE, ROLE_ID, expires), null));
 
     ObjectNode listReq = Json.mapper().createObjectNode();
     listReq.put("bucketName", "acme-reports").put("list-type", "2").put("prefix", "2025/06/")

@@ -28,6 +28,9 @@ public final class GithubIrsa {
   public static final String ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
   public static final String ROLE = "billing-api-irsa";
   public static final String SESSION_KEY = "ASIAIRSAEXAMPLE00001";
+  /** The IRSA session's name (botocore's default) and its role's unique id: its aws:userid is ROLE_ID:SESSION_NAME. */
+  public static final String SESSION_NAME = "botocore-session-1748772045";
+  public static final String ROLE_ID = "AROAEXAMPLEROLEID0002";
   public static final String JTI = "8c1a3f4e-2b7d-4e9a-9f61-0d3c5b7a1e22";
   public static final String RUNNER_IP = "203.0.113.10";
   public static final String OIDC_USER = "github:repo:acme/payments:ref:refs/heads/main";
@@ -58,14 +61,15 @@ public final class GithubIrsa {
         + "system:serviceaccount:payments:billing-api").put("userName", "system:serviceaccount:payments:billing-api")
         .put("identityProvider", webId);
     ObjectNode assumeReq = Json.mapper().createObjectNode();
-    assumeReq.put("roleArn", "arn:aws:iam::" + ACCOUNT + ":role/" + ROLE).put("roleSessionName",
-        "botocore-session-1748772045").put("durationSeconds", 3600);
+    assumeReq.put("roleArn", "arn:aws:iam::" + ACCOUNT + ":role/" + ROLE).put("roleSessionName", SESSION_NAME)
+        .put("durationSeconds", 3600);
+    Instant expires = t0.plusSeconds(45 + 3600);
     ObjectNode assumeResp = Json.mapper().createObjectNode();
     assumeResp.putObject("credentials").put("accessKeyId", SESSION_KEY)
-        .put("sessionToken", CloudSources.SESSION_TOKEN_PLACEHOLDER).put("expiration", "Jun 1, 2025, 11:00:45 AM");
+        .put("sessionToken", CloudSources.SESSION_TOKEN_PLACEHOLDER).put("expiration", CloudSources.expiration(expires));
     assumeResp.put("subjectFromWebIdentityToken", "system:serviceaccount:payments:billing-api");
-    assumeResp.putObject("assumedRoleUser").put("assumedRoleId", "AROAEXAMPLEROLEID0002:botocore-session-1748772045")
-        .put("arn", "arn:aws:sts::" + ACCOUNT + ":assumed-role/" + ROLE + "/botocore-session-1748772045");
+    assumeResp.putObject("assumedRoleUser").put("assumedRoleId", ROLE_ID + ":" + SESSION_NAME)
+        .put("arn", "arn:aws:sts::" + ACCOUNT + ":assumed-role/" + ROLE + "/" + SESSION_NAME);
     assumeResp.put("provider", webId).put("audience", "sts.amazonaws.com");
     ObjectNode assume = CloudSources.record("9e4f2b7a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", t0.plusSeconds(45),
         "sts.amazonaws.com", "AssumeRoleWithWebIdentity", REGION, ACCOUNT, RUNNER_IP,
@@ -77,19 +81,20 @@ public final class GithubIrsa {
         new dev.killswitch.schemas.event.AwsCloudTrailEvent.Identity("WebIdentityUser", null,
             webId + ":sts.amazonaws.com:system:serviceaccount:payments:billing-api", null, null, null, null, null,
             null, webId, null),
-        session, IdentityRef.awsRole(ACCOUNT, ROLE).toString(), "botocore-session-1748772045", null, Map.of(), null));
+        session, IdentityRef.awsRole(ACCOUNT, ROLE).toString(), SESSION_NAME, null, Map.of(),
+        new CloudSources.Assumed("arn:aws:iam::" + ACCOUNT + ":role/" + ROLE, ROLE_ID, expires), null));
 
     ObjectNode getReq = Json.mapper().createObjectNode();
     getReq.put("bucketName", "acme-payments-exports").put("Host", "acme-payments-exports.s3.eu-west-1.amazonaws.com")
         .put("key", "2025/06/01/settlement.csv");
     ObjectNode get = CloudSources.record("3b1e7c9d-4a2f-4d6b-9e8c-7f5a1b2c3d4e", t0.plusSeconds(60),
         "s3.amazonaws.com", "GetObject", REGION, ACCOUNT, RUNNER_IP, "[aws-cli/2.17.4 command/s3.cp]",
-        CloudSources.assumedRoleIdentity(ACCOUNT, ROLE, "botocore-session-1748772045", SESSION_KEY, webId,
+        CloudSources.assumedRoleIdentity(ACCOUNT, ROLE, SESSION_NAME, SESSION_KEY, webId,
             t0.plusSeconds(45)), getReq, null,
         List.<String[]>of(new String[] {"AWS::S3::Object", "arn:aws:s3:::acme-payments-exports/2025/06/01/settlement.csv"},
             new String[] {"AWS::S3::Bucket", "arn:aws:s3:::acme-payments-exports", ACCOUNT}), true, false);
     r.add(CloudSources.trail("05-cloudtrail-s3-getobject.json", get, session,
-        CloudSources.assumedRole(ACCOUNT, ROLE, "botocore-session-1748772045", SESSION_KEY, webId), null, null, null,
+        CloudSources.assumedRole(ACCOUNT, ROLE, SESSION_NAME, SESSION_KEY, webId), null, null, null,
         null, Map.of(), null));
 
     String secretArn = "arn:aws:secretsmanager:" + REGION + ":" + ACCOUNT + ":secret:payments/db-AbCdEf";
@@ -98,10 +103,10 @@ public final class GithubIrsa {
     ObjectNode secret = CloudSources.record("7d2c4e6f-8a1b-4c3d-9e5f-1a2b3c4d5e6f", t0.plusSeconds(75),
         "secretsmanager.amazonaws.com", "GetSecretValue", REGION, ACCOUNT, RUNNER_IP,
         "aws-cli/2.17.4 command/secretsmanager.get-secret-value",
-        CloudSources.assumedRoleIdentity(ACCOUNT, ROLE, "botocore-session-1748772045", SESSION_KEY, webId,
+        CloudSources.assumedRoleIdentity(ACCOUNT, ROLE, SESSION_NAME, SESSION_KEY, webId,
             t0.plusSeconds(45)), secretReq, null, List.of(), true, true);
     r.add(CloudSources.trail("06-cloudtrail-secretsmanager-getsecretvalue.json", secret, session,
-        CloudSources.assumedRole(ACCOUNT, ROLE, "botocore-session-1748772045", SESSION_KEY, webId), null, null, null,
+        CloudSources.assumedRole(ACCOUNT, ROLE, SESSION_NAME, SESSION_KEY, webId), null, null, null,
         null, Map.of(), null));
     r.add(CiSources.githubJob("07-github-workflow_job-completed.json", REPO,
         RUN_ID, JOB_ID, "completed", "success", t0, t0.plusSeconds(20), t0.plusSeconds(120), "deploy", "main"));

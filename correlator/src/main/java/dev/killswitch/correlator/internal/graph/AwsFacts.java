@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.schemas.IdentityRef;
 import dev.killswitch.schemas.IdentityRef.Kind;
 import dev.killswitch.schemas.event.AwsCloudTrailEvent;
+import dev.killswitch.schemas.event.ChainSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 
 /**
@@ -17,7 +19,9 @@ import java.util.regex.Matcher;
  *   <li>A call made with a credential (session ASIA..., access key AKIA...): {@code credential -used-> the role or
  *       user it acted as}, verb = eventName, resource = the record's first resource ARN (else the secret id, the
  *       bucket), with source IP, account and outcome.</li>
- *   <li>STS AssumeRole* that minted a session: {@code session -credential-of-> role} and, by who assumed it:
+ *   <li>STS AssumeRole* that minted a session: {@code session -credential-of-> role}, carrying what the record says
+ *       about the session ({@link #sessionAttributes}: role ARN and id, session name, source identity, expiry; the
+ *       chain snapshot shows them on the session's node), and, by who assumed it:
  *     <ul>
  *       <li>a credential: {@code credential -assumed-> session} (role chaining; exact, the caller's key id);</li>
  *       <li>a GitHub Actions subject ({@code repo:<owner>/<repo>:...}): with a run id in the session tags
@@ -89,7 +93,7 @@ final class AwsFacts {
     String session = Refs.ref(e.mintedSession(), "mintedSession").toString();
     String role = Refs.ref(e.assumedRole(), "assumedRole").toString();
     edges.add(EdgeFact.exact(session, EdgeKind.CREDENTIAL_OF, role, root, eventId, at, "exact:assumed-role-user",
-        List.of()));
+        List.of()).withFromAttributes(sessionAttributes(e)));
     Map<String, String> tags = e.sessionTags() == null ? Map.of() : e.sessionTags();
     if (actor != null && actor.kind().isCredential()) {
       edges.add(assumed(actor.toString(), session, root, eventId, at, ips, e, "exact:access-key-id"));
@@ -109,6 +113,27 @@ final class AwsFacts {
       podIdentity(eventId, e, at, session, root, ips, s, tags, edges, nodes);
     } else if (actor != null) {
       edges.add(assumed(actor.toString(), session, root, eventId, at, ips, e, "exact:caller"));
+    }
+  }
+
+  /**
+   * What the AssumeRole* record says about the session it minted that the session's reference (its access key id)
+   * does not hold, and the revoker needs to deny that one session: the role's ARN and unique id, the session name
+   * ({@code aws:userid} = {@code <role id>:<session name>}), the source identity, and when it expires.
+   */
+  static Map<String, String> sessionAttributes(AwsCloudTrailEvent e) {
+    Map<String, String> a = new TreeMap<>();
+    putIfSet(a, ChainSnapshot.Node.ROLE_ARN, e.roleArn());
+    putIfSet(a, ChainSnapshot.Node.ROLE_ID, e.roleId());
+    putIfSet(a, ChainSnapshot.Node.SESSION_NAME, e.sessionName());
+    putIfSet(a, ChainSnapshot.Node.SOURCE_IDENTITY, e.sourceIdentity());
+    putIfSet(a, ChainSnapshot.Node.EXPIRES_AT, e.sessionExpiresAt() == null ? null : e.sessionExpiresAt().toString());
+    return a;
+  }
+
+  private static void putIfSet(Map<String, String> attributes, String name, String value) {
+    if (value != null && !value.isBlank()) {
+      attributes.put(name, value);
     }
   }
 

@@ -113,7 +113,10 @@ public record ChainState(String chainId, String root, Map<String, EdgeState> edg
     return c.isEmpty() ? "unknown" : String.join(", ", c);
   }
 
-  /** Every node: the root, both ends of every edge and the jobs; with kind, times and revocation state. */
+  /**
+   * Every node: the root, both ends of every edge and the jobs; with kind, times, revocation state and the
+   * attributes the chain's edges say about it (an AWS session's, from its {@code credential-of} edge).
+   */
   public List<ChainSnapshot.Node> nodes() {
     Map<String, Instant[]> seen = new TreeMap<>();
     if (run != null) {
@@ -128,9 +131,15 @@ public record ChainState(String chainId, String root, Map<String, EdgeState> edg
       see(seen, e.to(), e.firstSeen(), e.lastSeen());
     }
     seen.putIfAbsent(root, new Instant[] {null, null});
+    Map<String, Map<String, String>> attributes = new TreeMap<>();
+    for (EdgeState e : edges.values()) {
+      if (!e.fromAttributes().isEmpty()) {
+        attributes.merge(e.from(), e.fromAttributes(), EdgeState::mergeAttributes);
+      }
+    }
     List<ChainSnapshot.Node> out = new ArrayList<>(seen.size());
     seen.forEach((ref, t) -> out.add(new ChainSnapshot.Node(ref, Nodes.kindName(Nodes.kindOf(ref)), t[0], t[1],
-        revocationOf(ref))));
+        revocationOf(ref), attributes.get(ref))));
     return out;
   }
 

@@ -2,8 +2,11 @@ package dev.killswitch.correlator.internal.graph;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * One observation of an edge, learned from one event (or derived from one event by a join).
@@ -25,11 +28,15 @@ import java.util.Objects;
  * @param basis how the edge was learned: {@code exact:<key>} or {@code window:<key>} (see docs/correlation.md)
  * @param attributedOnly true for a copy of an observation already counted, sent again only to attribute it to
  *     {@code root}: it adds the root, never counts or evidence, to the node's own aggregate
+ * @param fromAttributes what the event said about {@code from} that its reference does not hold (an STS session's
+ *     role ARN and id, session name, source identity and expiry, on its {@code credential-of} edge; see
+ *     {@link dev.killswitch.schemas.event.ChainSnapshot.Node#attributes()}); empty for most edges
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record EdgeFact(String from, String to, String kind, String root, double confidence, String eventId,
                        Instant at, long count, String verb, String resource, List<String> sourceIps,
-                       Boolean succeeded, String scope, String basis, boolean attributedOnly) {
+                       Boolean succeeded, String scope, String basis, boolean attributedOnly,
+                       Map<String, String> fromAttributes) {
 
   public EdgeFact {
     Objects.requireNonNull(from, "from");
@@ -38,6 +45,16 @@ public record EdgeFact(String from, String to, String kind, String root, double 
     Objects.requireNonNull(eventId, "eventId");
     Objects.requireNonNull(at, "at");
     sourceIps = sourceIps == null ? List.of() : List.copyOf(sourceIps);
+    fromAttributes = fromAttributes == null || fromAttributes.isEmpty() ? Map.of()
+        : Collections.unmodifiableSortedMap(new TreeMap<>(fromAttributes));
+  }
+
+  /** An observation that says nothing about its source node beyond the reference. */
+  public EdgeFact(String from, String to, String kind, String root, double confidence, String eventId, Instant at,
+                  long count, String verb, String resource, List<String> sourceIps, Boolean succeeded, String scope,
+                  String basis, boolean attributedOnly) {
+    this(from, to, kind, root, confidence, eventId, at, count, verb, resource, sourceIps, succeeded, scope, basis,
+        attributedOnly, null);
   }
 
   /** An observation without call details (succeeded, scope), learned by an exact join. */
@@ -69,18 +86,24 @@ public record EdgeFact(String from, String to, String kind, String root, double 
    */
   public EdgeFact attributedTo(String chainRoot, double atMost, String joinBasis) {
     return new EdgeFact(from, to, kind, chainRoot, Math.min(confidence, atMost), eventId, at, count, verb, resource,
-        sourceIps, succeeded, scope, joinBasis, true);
+        sourceIps, succeeded, scope, joinBasis, true, fromAttributes);
   }
 
   /** This attribution as an observation of its own, for the aggregate kept per chain root. */
   public EdgeFact asObservation() {
     return attributedOnly ? new EdgeFact(from, to, kind, root, confidence, eventId, at, count, verb, resource,
-        sourceIps, succeeded, scope, basis, false) : this;
+        sourceIps, succeeded, scope, basis, false, fromAttributes) : this;
   }
 
   /** The same observation with another root (an event attributed it directly; it is counted with it). */
   public EdgeFact withRoot(String chainRoot) {
     return new EdgeFact(from, to, kind, chainRoot, confidence, eventId, at, count, verb, resource, sourceIps,
-        succeeded, scope, basis, attributedOnly);
+        succeeded, scope, basis, attributedOnly, fromAttributes);
+  }
+
+  /** The same observation, saying these things about its source node. */
+  public EdgeFact withFromAttributes(Map<String, String> attributes) {
+    return new EdgeFact(from, to, kind, root, confidence, eventId, at, count, verb, resource, sourceIps, succeeded,
+        scope, basis, attributedOnly, attributes);
   }
 }

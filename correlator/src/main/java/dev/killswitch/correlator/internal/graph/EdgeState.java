@@ -5,8 +5,11 @@ import dev.killswitch.schemas.event.ChainSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -23,12 +26,15 @@ import java.util.TreeSet;
  * @param basis how the edge was learned: the distinct join bases of its observations ({@code exact:...},
  *     {@code window:...})
  * @param latest the latest observation (by time, then id): the evidence of what happened last
+ * @param fromAttributes what the observations said about {@code from} (see {@link EdgeFact#fromAttributes()}); a
+ *     name two observations give different values keeps the smaller value, so that any order gives the same state
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record EdgeState(String from, String to, String kind, double confidence, List<String> roots,
                         List<Evidence> evidence, Instant firstSeen, Instant lastSeen, long count,
                         List<String> verbs, List<String> resources, List<String> sourceIps,
-                        List<String> scopes, Instant lastSucceeded, List<String> basis, Evidence latest) {
+                        List<String> scopes, Instant lastSucceeded, List<String> basis, Evidence latest,
+                        Map<String, String> fromAttributes) {
 
   public static final int MAX_EVIDENCE = 20;
   public static final int MAX_DISTINCT = 32;
@@ -44,6 +50,8 @@ public record EdgeState(String from, String to, String kind, double confidence, 
     sourceIps = sourceIps == null ? List.of() : List.copyOf(sourceIps);
     scopes = scopes == null ? List.of() : List.copyOf(scopes);
     basis = basis == null ? List.of() : List.copyOf(basis);
+    fromAttributes = fromAttributes == null || fromAttributes.isEmpty() ? Map.of()
+        : Collections.unmodifiableSortedMap(new TreeMap<>(fromAttributes));
   }
 
   /** {@code <from> <kind> <to>}: identity references hold no white space, so the key is unambiguous. */
@@ -63,7 +71,7 @@ public record EdgeState(String from, String to, String kind, double confidence, 
   /** An aggregate of no observation yet; only attributions merged into it keep it from being one. */
   public static EdgeState empty(EdgeFact fact) {
     return new EdgeState(fact.from(), fact.to(), fact.kind(), 0.0, List.of(), List.of(), fact.at(), fact.at(), 0,
-        List.of(), List.of(), List.of(), List.of(), null, List.of(), null);
+        List.of(), List.of(), List.of(), List.of(), null, List.of(), null, Map.of());
   }
 
   /**
@@ -78,7 +86,7 @@ public record EdgeState(String from, String to, String kind, double confidence, 
     if (fact.attributedOnly() || evidence.contains(seen)) {
       List<String> r = union(roots, fact.root());
       return r == roots ? this : new EdgeState(from, to, kind, confidence, r, evidence, firstSeen, lastSeen, count,
-          verbs, resources, sourceIps, scopes, lastSucceeded, basis, latest);
+          verbs, resources, sourceIps, scopes, lastSucceeded, basis, latest, fromAttributes);
     }
     TreeSet<Evidence> ev = new TreeSet<>(Evidence.ORDER);
     ev.addAll(evidence);
@@ -93,7 +101,18 @@ public record EdgeState(String from, String to, String kind, double confidence, 
         first ? fact.at() : min(firstSeen, fact.at()), first ? fact.at() : max(lastSeen, fact.at()),
         count + fact.count(), union(verbs, fact.verb()), union(resources, fact.resource()),
         union(sourceIps, fact.sourceIps()), union(scopes, fact.scope()), succeeded, union(basis, fact.basis()),
-        latest == null || Evidence.ORDER.compare(seen, latest) > 0 ? seen : latest);
+        latest == null || Evidence.ORDER.compare(seen, latest) > 0 ? seen : latest,
+        mergeAttributes(fromAttributes, fact.fromAttributes()));
+  }
+
+  /** Both sets of attributes; a name with two values keeps the smaller (commutative, idempotent). */
+  public static Map<String, String> mergeAttributes(Map<String, String> have, Map<String, String> more) {
+    if (more.isEmpty() || have.entrySet().containsAll(more.entrySet())) {
+      return have;
+    }
+    TreeMap<String, String> all = new TreeMap<>(have);
+    more.forEach((k, v) -> all.merge(k, v, (a, b) -> a.compareTo(b) <= 0 ? a : b));
+    return all;
   }
 
   /** True until an observation (not only an attribution) was merged. */

@@ -170,7 +170,9 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
         && (f.kind().equals(EdgeKind.CREDENTIAL_OF) || f.kind().equals(EdgeKind.USED))
         && Nodes.kindOf(f.from()) == Kind.K8S_TOKEN;
     Instant[] before = tokenOfAccount ? state.tokenActivity(node, f.from()) : null;
-    state.record(node, StoreKeys.IN, f, now);
+    // What the observation says about its source node stays in the source's own row (a role would otherwise hold a
+    // copy for every session of it).
+    state.record(node, StoreKeys.IN, f.fromAttributes().isEmpty() ? f : f.withFromAttributes(null), now);
     if (tokenOfAccount) {
       resolver.tokenActive(node, f.from(), before, state.tokenActivity(node, f.from()), now);
     }

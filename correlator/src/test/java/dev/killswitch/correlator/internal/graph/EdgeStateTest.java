@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -20,8 +21,10 @@ class EdgeStateTest {
                                                             @ForAll long seed) {
     List<EdgeFact> facts = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      facts.add(new EdgeFact("k8s:c:token/j", "k8s:c:sa/ns/s", EdgeKind.USED, null, 1.0, "e-" + i,
-          T.plusSeconds(i % 7), 1, "verb-" + (i % 40), "res-" + (i % 3), List.of("10.0.0." + (i % 5))));
+      EdgeFact f = new EdgeFact("k8s:c:token/j", "k8s:c:sa/ns/s", EdgeKind.USED, null, 1.0, "e-" + i,
+          T.plusSeconds(i % 7), 1, "verb-" + (i % 40), "res-" + (i % 3), List.of("10.0.0." + (i % 5)));
+      // Some observations say things about the source node, some of them conflicting.
+      facts.add(i % 4 == 0 ? f.withFromAttributes(Map.of("sessionName", "s-" + (i % 3), "roleId", "AROA" + i)) : f);
     }
     List<EdgeFact> shuffled = new ArrayList<>(facts);
     Collections.shuffle(shuffled, new Random(seed));
@@ -33,6 +36,7 @@ class EdgeStateTest {
     assertThat(fold(facts).count()).isEqualTo(n);
     assertThat(fold(facts).evidence()).hasSizeLessThanOrEqualTo(EdgeState.MAX_EVIDENCE);
     assertThat(fold(facts).verbs()).hasSizeLessThanOrEqualTo(EdgeState.MAX_DISTINCT);
+    assertThat(fold(facts).fromAttributes()).containsEntry("sessionName", "s-0").containsEntry("roleId", "AROA0");
   }
 
   private static EdgeState fold(List<EdgeFact> facts) {

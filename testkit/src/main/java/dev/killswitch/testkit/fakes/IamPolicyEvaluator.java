@@ -1,4 +1,4 @@
-package dev.killswitch.revoker.aws;
+package dev.killswitch.testkit.fakes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.schemas.Json;
@@ -13,32 +13,33 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A small evaluator of IAM identity-policy statements, for the operators Killswitch's policies use: does a policy
+ * A small evaluator of IAM identity-policy statements (for tests that check what a policy {@link FakeAwsIam} holds
+ * would do), for the operators Killswitch's policies use: does a policy
  * deny a request? Follows the IAM rules that matter here: a statement applies when its Action and Resource match
  * and every condition holds; the conditions of a statement are ANDed (every operator, every key of an operator);
  * the values of one key are ORed; condition key names are case-insensitive, values of {@code StringEquals} are not;
  * a key the request lacks makes its condition false; {@code StringLike} takes {@code *} and {@code ?};
  * {@code DateLessThan} compares the request's time with the policy's. An operator it does not know fails the test.
  */
-final class PolicyEvaluator {
+public final class IamPolicyEvaluator {
 
   /** The request: its action ({@code s3:GetObject}), resource ARN, and global condition keys. */
-  record Request(String action, String resource, Map<String, String> context) {
-    Request {
+  public record Request(String action, String resource, Map<String, String> context) {
+    public Request {
       Map<String, String> keys = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       keys.putAll(context);
       context = keys;
     }
   }
 
-  private PolicyEvaluator() {}
+  private IamPolicyEvaluator() {}
 
   /** True when a Deny statement of the policy applies to the request. */
-  static boolean denies(String policy, Request request) {
+  public static boolean denies(String policy, Request request) {
     return matching(policy, request, "Deny");
   }
 
-  static boolean matching(String policy, Request request, String effect) {
+  public static boolean matching(String policy, Request request, String effect) {
     JsonNode root;
     try {
       root = Json.mapper().readTree(policy);
@@ -100,7 +101,7 @@ final class PolicyEvaluator {
   }
 
   /** {@code *} any run, {@code ?} one character; actions match case-insensitively. */
-  static boolean glob(String pattern, String value, boolean ignoreCase) {
+  public static boolean glob(String pattern, String value, boolean ignoreCase) {
     String p = ignoreCase ? pattern.toLowerCase(Locale.ROOT) : pattern;
     String v = ignoreCase ? value.toLowerCase(Locale.ROOT) : value;
     StringBuilder regex = new StringBuilder();
