@@ -4,6 +4,7 @@ import static dev.killswitch.ingest.internal.Fields.first;
 import static dev.killswitch.ingest.internal.Fields.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.ingest.IngestException;
 import dev.killswitch.ingest.IngestException.Reason;
 import dev.killswitch.schemas.Envelope;
@@ -68,6 +69,14 @@ public final class K8sAuditNormalizer {
 
   /** Normalizes one audit event seen by {@code cluster}; throws {@link IngestException} when it is not one. */
   public Normalized normalize(String cluster, JsonNode ev) {
+    return normalize(cluster, ev, null);
+  }
+
+  /**
+   * The same, given the bytes the event was parsed from (null when unknown): when the redactor removes
+   * nothing from the event, {@code raw} is written as those bytes rather than serialized again.
+   */
+  public Normalized normalize(String cluster, JsonNode ev, JsonSpans.Span source) {
     if (ev == null || !ev.isObject()) {
       throw IngestException.invalidEvent("an audit event must be a JSON object");
     }
@@ -125,11 +134,17 @@ public final class K8sAuditNormalizer {
         text(ev, "userAgent"), decision != null && DECISIONS.contains(decision) ? decision : null, text(annotations, DECISION_REASON),
         responseCode,
         issuedCredentialId, issuedFor, bindingChange, secretAccess, Fields.instant(ev, "requestReceivedTimestamp"),
-        stageAt, redactor.redact(ev));
+        stageAt, raw((ObjectNode) ev, source));
     Envelope<K8sAuditEvent> envelope = new Envelope<>(auditId + ":" + stage, URI.create("k8s://" + cluster),
         EventType.K8S_AUDIT, actor.toString(), OffsetDateTime.ofInstant(stageAt, ZoneOffset.UTC), actor.toString(),
         data);
     return new Normalized.Publish(envelope, warnings);
+  }
+
+  /** The event redacted in place; its source bytes when there was nothing to redact. */
+  private JsonNode raw(ObjectNode ev, JsonSpans.Span source) {
+    boolean changed = redactor.redactInPlace(ev);
+    return changed || source == null ? ev : source.verbatim(ev);
   }
 
   static boolean isTokenRequest(String verb, ObjectRef ref) {

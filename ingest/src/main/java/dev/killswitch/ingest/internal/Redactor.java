@@ -106,6 +106,15 @@ public final class Redactor {
     return node;
   }
 
+  /**
+   * Redacts the tree in place; true when anything was replaced (or may have been: a subtree marked as a
+   * whole counts as changed). False means the tree holds exactly what it held before, so the source bytes it
+   * was parsed from are as safe to publish as the tree (see {@link VerbatimObjectNode}).
+   */
+  public boolean redactInPlace(JsonNode node) {
+    return walk(node, false);
+  }
+
   /** Redacts the tree in place and returns it as JSON bytes (for dead letters of parsed input). */
   public byte[] redactToBytes(JsonNode node) {
     try {
@@ -148,30 +157,35 @@ public final class Redactor {
     return out;
   }
 
-  private void walk(JsonNode node, boolean secretPayload) {
+  /** True when something under the node was replaced. */
+  private boolean walk(JsonNode node, boolean secretPayload) {
     if (node instanceof ObjectNode object) {
-      walkObject(object, secretPayload);
-    } else if (node instanceof ArrayNode array) {
+      return walkObject(object, secretPayload);
+    }
+    boolean changed = false;
+    if (node instanceof ArrayNode array) {
       for (int i = 0; i < array.size(); i++) {
         JsonNode item = array.get(i);
         if (item.isTextual()) {
           String redacted = redactString(item.textValue());
           if (!redacted.equals(item.textValue())) {
             array.set(i, TextNode.valueOf(redacted));
+            changed = true;
           }
         } else {
-          walk(item, secretPayload);
+          changed |= walk(item, secretPayload);
         }
       }
     }
+    return changed;
   }
 
-  private void walkObject(ObjectNode object, boolean secretPayload) {
+  private boolean walkObject(ObjectNode object, boolean secretPayload) {
     String kind = object.path("kind").asText("");
     boolean secret = secretPayload || kind.equals("Secret") || kind.equals("SecretList");
     boolean auditOfSecrets = kind.equals("Event") && object.has("auditID")
         && object.path("objectRef").path("resource").asText("").equals("secrets");
-    redactNamedValue(object);
+    boolean changed = redactNamedValue(object);
     List<String> names = new ArrayList<>();
     object.fieldNames().forEachRemaining(names::add);
     for (String name : names) {
@@ -181,41 +195,49 @@ public final class Redactor {
       }
       if (secret && (name.equals("data") || name.equals("stringData") || name.equals(LAST_APPLIED))) {
         object.set(name, markAll(value));
+        changed = true;
       } else if (name.equals("variables") && value.isArray()) {
-        value.forEach(v -> {
+        for (JsonNode v : value) {
           if (v instanceof ObjectNode variable && variable.hasNonNull("value")) {
             variable.put("value", MARK);
+            changed = true;
           }
-        });
+        }
       } else if (isSecretName(name) && !value.isContainerNode()) {
         object.put(name, MARK);
+        changed = true;
       } else if (isSecretName(name) && !name.equals("secret")) {
         object.set(name, markAll(value));
+        changed = true;
       } else if (value.isTextual()) {
         String redacted = redactString(value.textValue());
         if (!redacted.equals(value.textValue())) {
           object.put(name, redacted);
+          changed = true;
         }
       } else {
         boolean payloadOfSecret = auditOfSecrets && (name.equals("requestObject") || name.equals("responseObject"));
-        walk(value, secret || payloadOfSecret);
+        changed |= walk(value, secret || payloadOfSecret);
       }
     }
+    return changed;
   }
 
   /**
    * Name/value pairs ({@code env: [{name: DB_PASSWORD, value: ...}]}, {@code {key: AWS_SECRET_ACCESS_KEY,
-   * value: ...}}) hide the secret's name in a sibling field.
+   * value: ...}}) hide the secret's name in a sibling field. True when the value was replaced.
    */
-  private static void redactNamedValue(ObjectNode object) {
+  private static boolean redactNamedValue(ObjectNode object) {
     JsonNode value = object.get("value");
     if (value == null || !value.isValueNode() || value.isNull() || value.isBoolean()) {
-      return;
+      return false;
     }
     JsonNode name = object.hasNonNull("name") ? object.get("name") : object.get("key");
     if (name != null && name.isTextual() && isSecretName(name.textValue())) {
       object.put("value", MARK);
+      return true;
     }
+    return false;
   }
 
   /** Every leaf value under the node replaced, keys and structure kept (so readers see what was there). */
