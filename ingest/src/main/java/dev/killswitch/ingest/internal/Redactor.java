@@ -80,6 +80,13 @@ public final class Redactor {
           + "|password|passwd|passphrase|client[_-]secret|client-key-data|api[_-]key|token)(\\s*[=:]\\s*)(?!\")[^\\s\"',;&]+"),
           "$1$2" + MARK));
 
+  /** How the secret names of the quoted {@code "name": "value"} pattern (the fifth) end, lower case. */
+  private static final List<String> QUOTED_NAME_ENDINGS = List.of("token", "password", "passwd", "secret_access_key",
+      "secretaccesskey", "privatekey", "private_key", "client-key-data", "client_secret", "authorization");
+  /** How the names of the {@code name=value} pattern (the last) end, lower case. */
+  private static final List<String> ASSIGNED_NAME_ENDINGS = List.of("key", "token", "password", "passwd", "passphrase",
+      "secret", "data");
+
   /**
    * For each value pattern above (same order), a cheap test every match must pass: most strings of an event
    * (timestamps, names, URIs) fail all nine, and are not searched by any regular expression.
@@ -89,13 +96,43 @@ public final class Redactor {
       (s, lower) -> s.contains("eyJ"),
       (s, lower) -> (s.contains("gh") && s.indexOf('_') >= 0) || s.contains("github_pat_") || s.contains("glpat-"),
       (s, lower) -> lower.contains("bearer") || lower.contains("basic"),
-      (s, lower) -> s.indexOf('"') >= 0 && s.indexOf(':') >= 0,
+      (s, lower) -> s.indexOf('"') >= 0 && s.indexOf(':') >= 0 && keywordBefore(lower, ":", true, QUOTED_NAME_ENDINGS),
       (s, lower) -> s.contains("IQoJb3JpZ2lu") || s.contains("FwoGZXIvYXdz") || s.contains("FQoGZXIvYXdz")
           || s.contains("AQoDYXdz"),
       (s, lower) -> s.contains("ya29."),
       (s, lower) -> s.contains("\\\""),
       (s, lower) -> (s.indexOf('=') >= 0 || s.indexOf(':') >= 0) && (lower.contains("key") || lower.contains("token")
-          || lower.contains("pass") || lower.contains("secret")));
+          || lower.contains("pass") || lower.contains("secret") || lower.contains("data"))
+          && keywordBefore(lower, "=:", false, ASSIGNED_NAME_ENDINGS));
+  /**
+   * True when one of {@code separators} follows one of the {@code endings}, with only regex whitespace between
+   * (and, when {@code quoted}, a closing {@code "} right after the name): where the name/value patterns can match
+   * at all. A reason text that merely mentions a token role is not searched.
+   */
+  private static boolean keywordBefore(String lower, String separators, boolean quoted, List<String> endings) {
+    for (int k = 0; k < separators.length(); k++) {
+      char separator = separators.charAt(k);
+      for (int i = lower.indexOf(separator); i >= 0; i = lower.indexOf(separator, i + 1)) {
+        int j = i - 1;
+        while (j >= 0 && " \t\n\u000B\f\r".indexOf(lower.charAt(j)) >= 0) {
+          j--;
+        }
+        if (quoted) {
+          if (j < 0 || lower.charAt(j) != '"') {
+            continue;
+          }
+          j--;
+        }
+        for (String ending : endings) {
+          if (lower.startsWith(ending, j - ending.length() + 1)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   /** {@link #isSecretName} answers per field name, remembered (bounded: names come from untrusted input). */
   private static final Map<String, Boolean> SECRET_NAME_CACHE = new ConcurrentHashMap<>();
   private static final int SECRET_NAME_CACHE_MAX = 10_000;
