@@ -59,8 +59,11 @@ public final class K8sAuditNormalizer {
   /** Warning: a RoleBinding subject could not be named as an identity reference and was left out. */
   public static final String INVALID_SUBJECT = "invalid-binding-subject";
 
+  private static final int MAX_CACHED_SOURCES = 1_000;
+
   private final String ciRunExtraKey;
   private final Redactor redactor;
+  private final Map<String, URI> sources = new java.util.concurrent.ConcurrentHashMap<>();
 
   public K8sAuditNormalizer(String ciRunExtraKey, Redactor redactor) {
     this.ciRunExtraKey = ciRunExtraKey;
@@ -135,10 +138,23 @@ public final class K8sAuditNormalizer {
         responseCode,
         issuedCredentialId, issuedFor, bindingChange, secretAccess, Fields.instant(ev, "requestReceivedTimestamp"),
         stageAt, raw((ObjectNode) ev, source));
-    Envelope<K8sAuditEvent> envelope = new Envelope<>(auditId + ":" + stage, URI.create("k8s://" + cluster),
+    Envelope<K8sAuditEvent> envelope = new Envelope<>(auditId + ":" + stage, source(cluster),
         EventType.K8S_AUDIT, actor.toString(), OffsetDateTime.ofInstant(stageAt, ZoneOffset.UTC), actor.toString(),
         data);
     return new Normalized.Publish(envelope, warnings);
+  }
+
+  /** {@code k8s://<cluster>}, parsed once per cluster (a bounded number of them: names come from request paths). */
+  private URI source(String cluster) {
+    URI known = sources.get(cluster);
+    if (known != null) {
+      return known;
+    }
+    URI uri = URI.create("k8s://" + cluster);
+    if (sources.size() < MAX_CACHED_SOURCES) {
+      sources.put(cluster, uri);
+    }
+    return uri;
   }
 
   /** The event redacted in place; its source bytes when there was nothing to redact. */
