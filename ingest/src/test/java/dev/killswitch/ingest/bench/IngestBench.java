@@ -175,6 +175,19 @@ public final class IngestBench {
     }
   }
 
+  /** An EventList of the next {@code batch} events, as an apiserver's webhook backend posts it. */
+  static byte[] eventList(Events events, int batch) {
+    StringBuilder b = new StringBuilder(batch * 1700)
+        .append("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"metadata\":{},\"items\":[");
+    for (int i = 0; i < batch; i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append(new String(events.next(), StandardCharsets.UTF_8));
+    }
+    return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
   /** The plain producer: every event as a record (key: an actor reference, as ingest keys), then every ack. */
   private static double raw(Producer<String, byte[]> producer, String topic, Events events, int n) throws Exception {
     List<byte[]> values = new ArrayList<>(n);
@@ -234,18 +247,6 @@ public final class IngestBench {
         f.get();
       }
       return (double) requests * batch / ((System.nanoTime() - t0) / 1e9);
-    }
-
-    private static byte[] eventList(Events events, int batch) {
-      StringBuilder b = new StringBuilder(batch * 1700)
-          .append("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"metadata\":{},\"items\":[");
-      for (int i = 0; i < batch; i++) {
-        if (i > 0) {
-          b.append(',');
-        }
-        b.append(new String(events.next(), StandardCharsets.UTF_8));
-      }
-      return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
