@@ -136,7 +136,7 @@ public final class Ingest {
    * Producer settings ingest relies on: acks=all and idempotence (a 2xx means durable and a producer retry
    * never duplicates), bounded blocking and delivery so a request fails over to 503 instead of hanging,
    * a short linger to batch the events of one request, and batches large enough to hold a whole request's
-   * events of a partition (an audit EventList of 100 events is about 300 KB of CloudEvents before lz4; with the
+   * events of a partition (an audit EventList of 100 events is about 270 KB of CloudEvents before lz4; with the
    * 16 KB default every request was cut into dozens of produce batches, each a fresh lz4 stream, and the
    * broker's per-batch work cost more CPU than the compression saved). The caller adds {@code bootstrap.servers}.
    */
