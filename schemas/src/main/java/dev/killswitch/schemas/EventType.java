@@ -31,10 +31,13 @@ public enum EventType {
 
   private final String shortName;
   private final Class<?> dataClass;
+  /** Built once: every event written asks for it. */
+  private final URI dataschema;
 
   EventType(String shortName, Class<?> dataClass) {
     this.shortName = shortName;
     this.dataClass = dataClass;
+    this.dataschema = URI.create(SCHEMA_BASE + shortName + ".v1.json");
   }
 
   /** e.g. {@code k8s.audit}. */
@@ -58,7 +61,7 @@ public enum EventType {
 
   /** The CloudEvents {@code dataschema}. */
   public URI dataschema() {
-    return URI.create(SCHEMA_BASE + shortName + ".v1.json");
+    return dataschema;
   }
 
   public static Optional<EventType> fromType(String ceType) {

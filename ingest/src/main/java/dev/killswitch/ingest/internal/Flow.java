@@ -252,10 +252,13 @@ public final class Flow {
   private void accepted(String source, List<Envelope<?>> events) {
     metrics.accepted(source, events.size());
     Instant now = clock.instant();
+    Set<java.net.URI> sources = new HashSet<>();
     for (Envelope<?> e : events) {
       metrics.lag(source, e.time() == null ? null : e.time().toInstant(), now);
-      activity.seen(source, e.source(), now);
+      sources.add(e.source());
     }
+    // all at the same instant: once per source rather than once per event on a map the handlers share
+    sources.forEach(s -> activity.seen(source, s, now));
   }
 
   private static String origin(Context ctx) {

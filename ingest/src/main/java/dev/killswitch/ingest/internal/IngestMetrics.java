@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Ingest's meters. {@code killswitch.ingest.events} (Prometheus {@code killswitch_ingest_events_total}) counts
@@ -22,6 +24,8 @@ public final class IngestMetrics {
   public static final String DEADLETTER_FAILURES = "killswitch.ingest.deadletter.failures";
 
   private final MeterRegistry registry;
+  /** The lag timer of each source, looked up once rather than built and registered again for every event. */
+  private final Map<String, Timer> lagTimers = new ConcurrentHashMap<>();
 
   public IngestMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -63,11 +67,12 @@ public final class IngestMetrics {
       return;
     }
     Duration lag = Duration.between(eventTime, now);
-    Timer.builder(LAG).description("Now minus the event's own time, when Kafka acknowledged it")
-        .tag("source", source)
+    lagTimers.computeIfAbsent(source, s -> Timer.builder(LAG)
+        .description("Now minus the event's own time, when Kafka acknowledged it")
+        .tag("source", s)
         .publishPercentileHistogram()
         .maximumExpectedValue(Duration.ofDays(1))
-        .register(registry)
+        .register(registry))
         .record(lag.isNegative() ? Duration.ZERO : lag);
   }
 

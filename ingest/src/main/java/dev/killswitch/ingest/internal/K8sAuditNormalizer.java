@@ -4,6 +4,7 @@ import static dev.killswitch.ingest.internal.Fields.first;
 import static dev.killswitch.ingest.internal.Fields.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.ingest.IngestException;
 import dev.killswitch.ingest.IngestException.Reason;
 import dev.killswitch.schemas.Envelope;
@@ -58,8 +59,11 @@ public final class K8sAuditNormalizer {
   /** Warning: a RoleBinding subject could not be named as an identity reference and was left out. */
   public static final String INVALID_SUBJECT = "invalid-binding-subject";
 
+  private static final int MAX_CACHED_SOURCES = 1_000;
+
   private final String ciRunExtraKey;
   private final Redactor redactor;
+  private final Map<String, URI> sources = new java.util.concurrent.ConcurrentHashMap<>();
 
   public K8sAuditNormalizer(String ciRunExtraKey, Redactor redactor) {
     this.ciRunExtraKey = ciRunExtraKey;
@@ -68,6 +72,14 @@ public final class K8sAuditNormalizer {
 
   /** Normalizes one audit event seen by {@code cluster}; throws {@link IngestException} when it is not one. */
   public Normalized normalize(String cluster, JsonNode ev) {
+    return normalize(cluster, ev, null);
+  }
+
+  /**
+   * The same, given the bytes the event was parsed from (null when unknown): when the redactor removes
+   * nothing from the event, {@code raw} is written as those bytes rather than serialized again.
+   */
+  public Normalized normalize(String cluster, JsonNode ev, JsonSpans.Span source) {
     if (ev == null || !ev.isObject()) {
       throw IngestException.invalidEvent("an audit event must be a JSON object");
     }
@@ -125,11 +137,30 @@ public final class K8sAuditNormalizer {
         text(ev, "userAgent"), decision != null && DECISIONS.contains(decision) ? decision : null, text(annotations, DECISION_REASON),
         responseCode,
         issuedCredentialId, issuedFor, bindingChange, secretAccess, Fields.instant(ev, "requestReceivedTimestamp"),
-        stageAt, redactor.redact(ev));
-    Envelope<K8sAuditEvent> envelope = new Envelope<>(auditId + ":" + stage, URI.create("k8s://" + cluster),
+        stageAt, raw((ObjectNode) ev, source));
+    Envelope<K8sAuditEvent> envelope = new Envelope<>(auditId + ":" + stage, source(cluster),
         EventType.K8S_AUDIT, actor.toString(), OffsetDateTime.ofInstant(stageAt, ZoneOffset.UTC), actor.toString(),
         data);
     return new Normalized.Publish(envelope, warnings);
+  }
+
+  /** {@code k8s://<cluster>}, parsed once per cluster (a bounded number of them: names come from request paths). */
+  private URI source(String cluster) {
+    URI known = sources.get(cluster);
+    if (known != null) {
+      return known;
+    }
+    URI uri = URI.create("k8s://" + cluster);
+    if (sources.size() < MAX_CACHED_SOURCES) {
+      sources.put(cluster, uri);
+    }
+    return uri;
+  }
+
+  /** The event redacted in place; its source bytes when there was nothing to redact. */
+  private JsonNode raw(ObjectNode ev, JsonSpans.Span source) {
+    boolean changed = redactor.redactInPlace(ev);
+    return changed || source == null ? ev : source.verbatim(ev);
   }
 
   static boolean isTokenRequest(String verb, ObjectRef ref) {

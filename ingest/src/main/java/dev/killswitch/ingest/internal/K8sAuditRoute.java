@@ -55,18 +55,19 @@ public final class K8sAuditRoute implements Handler {
       return;
     }
     String cluster = ctx.pathParam("cluster");
-    JsonNode root;
+    JsonSpans parsed;
     try {
       if (!CLUSTER.matcher(cluster).matches()) {
         throw IngestException.of(Reason.INVALID_CLUSTER,
             "the cluster name must be letters, digits, '.', '_' or '-', got " + cluster);
       }
       Bodies.media(ctx.contentType(), false);
-      root = Bodies.json(body);
+      parsed = JsonSpans.parse(body);
     } catch (IngestException e) {
       flow.reject(ctx, SOURCE, e, flow.redactor().redactText(body));
       return;
     }
+    JsonNode root = parsed.root();
     List<JsonNode> events;
     boolean single;
     try {
@@ -77,7 +78,8 @@ public final class K8sAuditRoute implements Handler {
       return;
     }
     // Redaction happens inside the normalizer after the fields are read; a rejected event is redacted here.
-    flow.batch(ctx, SOURCE, topic, events, ev -> normalizer.normalize(cluster, ev), this::redactedBytes, single);
+    flow.batch(ctx, SOURCE, topic, events, ev -> normalizer.normalize(cluster, ev, parsed.source(ev)),
+        this::redactedBytes, single);
   }
 
   /** True for a cluster name the routes accept (letters, digits, '.', '_', '-'); the audit-log tailer checks it too. */

@@ -80,6 +80,13 @@ public final class Redactor {
           + "|password|passwd|passphrase|client[_-]secret|client-key-data|api[_-]key|token)(\\s*[=:]\\s*)(?!\")[^\\s\"',;&]+"),
           "$1$2" + MARK));
 
+  /** How the secret names of the quoted {@code "name": "value"} pattern (the fifth) end, lower case. */
+  private static final List<String> QUOTED_NAME_ENDINGS = List.of("token", "password", "passwd", "secret_access_key",
+      "secretaccesskey", "privatekey", "private_key", "client-key-data", "client_secret", "authorization");
+  /** How the names of the {@code name=value} pattern (the last) end, lower case. */
+  private static final List<String> ASSIGNED_NAME_ENDINGS = List.of("key", "token", "password", "passwd", "passphrase",
+      "secret", "data");
+
   /**
    * For each value pattern above (same order), a cheap test every match must pass: most strings of an event
    * (timestamps, names, URIs) fail all nine, and are not searched by any regular expression.
@@ -89,13 +96,43 @@ public final class Redactor {
       (s, lower) -> s.contains("eyJ"),
       (s, lower) -> (s.contains("gh") && s.indexOf('_') >= 0) || s.contains("github_pat_") || s.contains("glpat-"),
       (s, lower) -> lower.contains("bearer") || lower.contains("basic"),
-      (s, lower) -> s.indexOf('"') >= 0 && s.indexOf(':') >= 0,
+      (s, lower) -> s.indexOf('"') >= 0 && s.indexOf(':') >= 0 && keywordBefore(lower, ":", true, QUOTED_NAME_ENDINGS),
       (s, lower) -> s.contains("IQoJb3JpZ2lu") || s.contains("FwoGZXIvYXdz") || s.contains("FQoGZXIvYXdz")
           || s.contains("AQoDYXdz"),
       (s, lower) -> s.contains("ya29."),
       (s, lower) -> s.contains("\\\""),
       (s, lower) -> (s.indexOf('=') >= 0 || s.indexOf(':') >= 0) && (lower.contains("key") || lower.contains("token")
-          || lower.contains("pass") || lower.contains("secret")));
+          || lower.contains("pass") || lower.contains("secret") || lower.contains("data"))
+          && keywordBefore(lower, "=:", false, ASSIGNED_NAME_ENDINGS));
+  /**
+   * True when one of {@code separators} follows one of the {@code endings}, with only regex whitespace between
+   * (and, when {@code quoted}, a closing {@code "} right after the name): where the name/value patterns can match
+   * at all. A reason text that merely mentions a token role is not searched.
+   */
+  private static boolean keywordBefore(String lower, String separators, boolean quoted, List<String> endings) {
+    for (int k = 0; k < separators.length(); k++) {
+      char separator = separators.charAt(k);
+      for (int i = lower.indexOf(separator); i >= 0; i = lower.indexOf(separator, i + 1)) {
+        int j = i - 1;
+        while (j >= 0 && " \t\n\u000B\f\r".indexOf(lower.charAt(j)) >= 0) {
+          j--;
+        }
+        if (quoted) {
+          if (j < 0 || lower.charAt(j) != '"') {
+            continue;
+          }
+          j--;
+        }
+        for (String ending : endings) {
+          if (lower.startsWith(ending, j - ending.length() + 1)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   /** {@link #isSecretName} answers per field name, remembered (bounded: names come from untrusted input). */
   private static final Map<String, Boolean> SECRET_NAME_CACHE = new ConcurrentHashMap<>();
   private static final int SECRET_NAME_CACHE_MAX = 10_000;
@@ -104,6 +141,15 @@ public final class Redactor {
   public JsonNode redact(JsonNode node) {
     walk(node, false);
     return node;
+  }
+
+  /**
+   * Redacts the tree in place; true when anything was replaced (or may have been: a subtree marked as a
+   * whole counts as changed). False means the tree holds exactly what it held before, so the source bytes it
+   * was parsed from are as safe to publish as the tree (see {@link VerbatimObjectNode}).
+   */
+  public boolean redactInPlace(JsonNode node) {
+    return walk(node, false);
   }
 
   /** Redacts the tree in place and returns it as JSON bytes (for dead letters of parsed input). */
@@ -148,30 +194,35 @@ public final class Redactor {
     return out;
   }
 
-  private void walk(JsonNode node, boolean secretPayload) {
+  /** True when something under the node was replaced. */
+  private boolean walk(JsonNode node, boolean secretPayload) {
     if (node instanceof ObjectNode object) {
-      walkObject(object, secretPayload);
-    } else if (node instanceof ArrayNode array) {
+      return walkObject(object, secretPayload);
+    }
+    boolean changed = false;
+    if (node instanceof ArrayNode array) {
       for (int i = 0; i < array.size(); i++) {
         JsonNode item = array.get(i);
         if (item.isTextual()) {
           String redacted = redactString(item.textValue());
           if (!redacted.equals(item.textValue())) {
             array.set(i, TextNode.valueOf(redacted));
+            changed = true;
           }
         } else {
-          walk(item, secretPayload);
+          changed |= walk(item, secretPayload);
         }
       }
     }
+    return changed;
   }
 
-  private void walkObject(ObjectNode object, boolean secretPayload) {
+  private boolean walkObject(ObjectNode object, boolean secretPayload) {
     String kind = object.path("kind").asText("");
     boolean secret = secretPayload || kind.equals("Secret") || kind.equals("SecretList");
     boolean auditOfSecrets = kind.equals("Event") && object.has("auditID")
         && object.path("objectRef").path("resource").asText("").equals("secrets");
-    redactNamedValue(object);
+    boolean changed = redactNamedValue(object);
     List<String> names = new ArrayList<>();
     object.fieldNames().forEachRemaining(names::add);
     for (String name : names) {
@@ -181,41 +232,49 @@ public final class Redactor {
       }
       if (secret && (name.equals("data") || name.equals("stringData") || name.equals(LAST_APPLIED))) {
         object.set(name, markAll(value));
+        changed = true;
       } else if (name.equals("variables") && value.isArray()) {
-        value.forEach(v -> {
+        for (JsonNode v : value) {
           if (v instanceof ObjectNode variable && variable.hasNonNull("value")) {
             variable.put("value", MARK);
+            changed = true;
           }
-        });
+        }
       } else if (isSecretName(name) && !value.isContainerNode()) {
         object.put(name, MARK);
+        changed = true;
       } else if (isSecretName(name) && !name.equals("secret")) {
         object.set(name, markAll(value));
+        changed = true;
       } else if (value.isTextual()) {
         String redacted = redactString(value.textValue());
         if (!redacted.equals(value.textValue())) {
           object.put(name, redacted);
+          changed = true;
         }
       } else {
         boolean payloadOfSecret = auditOfSecrets && (name.equals("requestObject") || name.equals("responseObject"));
-        walk(value, secret || payloadOfSecret);
+        changed |= walk(value, secret || payloadOfSecret);
       }
     }
+    return changed;
   }
 
   /**
    * Name/value pairs ({@code env: [{name: DB_PASSWORD, value: ...}]}, {@code {key: AWS_SECRET_ACCESS_KEY,
-   * value: ...}}) hide the secret's name in a sibling field.
+   * value: ...}}) hide the secret's name in a sibling field. True when the value was replaced.
    */
-  private static void redactNamedValue(ObjectNode object) {
+  private static boolean redactNamedValue(ObjectNode object) {
     JsonNode value = object.get("value");
     if (value == null || !value.isValueNode() || value.isNull() || value.isBoolean()) {
-      return;
+      return false;
     }
     JsonNode name = object.hasNonNull("name") ? object.get("name") : object.get("key");
     if (name != null && name.isTextual() && isSecretName(name.textValue())) {
       object.put("value", MARK);
+      return true;
     }
+    return false;
   }
 
   /** Every leaf value under the node replaced, keys and structure kept (so readers see what was there). */

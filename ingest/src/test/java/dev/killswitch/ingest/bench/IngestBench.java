@@ -44,7 +44,8 @@ import org.apache.kafka.common.test.TestKitNodes;
  *
  * <p>Options: {@code --bootstrap host:port} (default: an in-process single-node KRaft broker, as the testkit
  * starts), {@code --events N} (per measured run, default 100000), {@code --clients N} (default 4),
- * {@code --batch N} (default 100), {@code --rounds N} (default 3; the best round of each side is reported).
+ * {@code --batch N} (default 100), {@code --rounds N} (default 3; the best round of each side is reported),
+ * {@code --producer key=value,...} (producer settings over the defaults, for both producers alike).
  * How to run it: ingest/README.md, "Benchmark".
  */
 public final class IngestBench {
@@ -57,6 +58,7 @@ public final class IngestBench {
     int clients = Integer.parseInt(opts.getOrDefault("clients", "4"));
     int batch = Integer.parseInt(opts.getOrDefault("batch", "100"));
     int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
+    Map<String, String> producerOverrides = producerOverrides(opts.getOrDefault("producer", ""));
     KafkaClusterTestKit kit = null;
     String bootstrap = opts.get("bootstrap");
     if (bootstrap == null) {
@@ -64,7 +66,7 @@ public final class IngestBench {
       bootstrap = "127.0.0.1:" + kit.brokers().values().iterator().next().boundPort(ListenerName.normalised("EXTERNAL"));
     }
     try {
-      run(bootstrap, kit != null, events, clients, batch, rounds);
+      run(bootstrap, kit != null, events, clients, batch, rounds, producerOverrides);
     } finally {
       if (kit != null) {
         kit.close();
@@ -72,8 +74,8 @@ public final class IngestBench {
     }
   }
 
-  private static void run(String bootstrap, boolean embedded, int events, int clients, int batch, int rounds)
-      throws Exception {
+  private static void run(String bootstrap, boolean embedded, int events, int clients, int batch, int rounds,
+                          Map<String, String> producerOverrides) throws Exception {
     Topics topics = new Topics("bench-" + UUID.randomUUID().toString().substring(0, 8));
     Topics rawTopics = new Topics(topics.prefix() + "-raw");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
@@ -82,6 +84,7 @@ public final class IngestBench {
     }
     Map<String, Object> props = Ingest.producerDefaults();
     props.put("bootstrap.servers", bootstrap);
+    props.putAll(producerOverrides);
     Events template = new Events();
     try (Producer<String, byte[]> ingestProducer = new KafkaProducer<>(props);
          Producer<String, byte[]> rawProducer = new KafkaProducer<>(props)) {
@@ -90,15 +93,22 @@ public final class IngestBench {
       Javalin app = Javalin.create(cfg -> ingest.addRoutes(cfg.routes)).start("127.0.0.1", 0);
       try {
         Http http = new Http(app.port(), clients);
-        int warmup = Math.max(batch * clients, events / 5);
+        int warmup = Math.max(batch * clients, Math.max(20_000, events / 5));
         http.send(template, warmup, batch);
         raw(rawProducer, rawTopics.k8sEvents(), template, warmup);
         double bestHttp = 0;
         double bestRaw = 0;
         for (int r = 1; r <= rounds; r++) {
+          CpuSplit ingestCpu = new CpuSplit();
           double h = http.send(template, events, batch);
+          String ingestSplit = ingestCpu.perEvent(events);
+          CpuSplit rawCpu = new CpuSplit();
           double k = raw(rawProducer, rawTopics.k8sEvents(), template, events);
-          System.out.printf(Locale.ROOT, "round %d: ingest %.0f events/s, raw producer %.0f events/s%n", r, h, k);
+          String rawSplit = rawCpu.perEvent(events);
+          System.out.printf(Locale.ROOT, "round %d: ingest %.0f events/s, raw producer %.0f events/s, ratio %.2f, load %s%n",
+              r, h, k, h / k, loadAverage());
+          System.out.printf(Locale.ROOT, "  CPU per event, ingest side:  %s%n", ingestSplit);
+          System.out.printf(Locale.ROOT, "  CPU per event, raw side:     %s%n", rawSplit);
           bestHttp = Math.max(bestHttp, h);
           bestRaw = Math.max(bestRaw, k);
         }
@@ -112,6 +122,8 @@ public final class IngestBench {
         System.out.printf(Locale.ROOT, "raw KafkaProducer  %.0f events/s, same bytes, same producer settings (best round)%n",
             bestRaw);
         System.out.printf(Locale.ROOT, "ratio              %.2f%n", bestHttp / bestRaw);
+        System.out.printf(Locale.ROOT, "producer overrides %s (both producers)%n",
+            producerOverrides.isEmpty() ? "none" : producerOverrides);
         System.out.printf(Locale.ROOT, "broker             %s%n", embedded ? "in-process KRaft (single node, same JVM)"
             : bootstrap);
         System.out.printf(Locale.ROOT, "machine            %d cores (%s), %s %s, %s %s, heap max %d MiB%n",
@@ -161,6 +173,19 @@ public final class IngestBench {
     synchronized double averageSize() {
       return count == 0 ? 0 : (double) bytes / count;
     }
+  }
+
+  /** An EventList of the next {@code batch} events, as an apiserver's webhook backend posts it. */
+  static byte[] eventList(Events events, int batch) {
+    StringBuilder b = new StringBuilder(batch * 1700)
+        .append("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"metadata\":{},\"items\":[");
+    for (int i = 0; i < batch; i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append(new String(events.next(), StandardCharsets.UTF_8));
+    }
+    return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** The plain producer: every event as a record (key: an actor reference, as ingest keys), then every ack. */
@@ -224,18 +249,6 @@ public final class IngestBench {
       return (double) requests * batch / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static byte[] eventList(Events events, int batch) {
-      StringBuilder b = new StringBuilder(batch * 1700)
-          .append("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"metadata\":{},\"items\":[");
-      for (int i = 0; i < batch; i++) {
-        if (i > 0) {
-          b.append(',');
-        }
-        b.append(new String(events.next(), StandardCharsets.UTF_8));
-      }
-      return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-    }
-
     @Override
     public void close() {
       pool.shutdownNow();
@@ -258,6 +271,75 @@ public final class IngestBench {
     return kit;
   }
 
+  /**
+   * CPU time of this JVM's threads between construction and {@link #perEvent}, grouped by what the threads do
+   * (by thread name), in microseconds per event: what each side costs whatever else the machine runs.
+   */
+  private static final class CpuSplit {
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private final Map<Long, Long> start = snapshot();
+
+    private static Map<Long, Long> snapshot() {
+      Map<Long, Long> out = new java.util.HashMap<>();
+      for (long id : THREADS.getAllThreadIds()) {
+        long t = THREADS.getThreadCpuTime(id);
+        if (t >= 0) {
+          out.put(id, t);
+        }
+      }
+      return out;
+    }
+
+    private static String group(String name) {
+      if (name.startsWith("JettyServerThreadPool")) {
+        return "ingest handlers";
+      }
+      if (name.startsWith("HttpClient") || name.startsWith("pool-")) {
+        return "http clients";
+      }
+      if (name.startsWith("kafka-producer-network-thread")) {
+        return "producer i/o";
+      }
+      if (name.startsWith("main")) {
+        return "bench main";
+      }
+      if (name.startsWith("data-plane") || name.startsWith("kafka") || name.contains("raft")
+          || name.startsWith("quorum") || name.startsWith("broker") || name.startsWith("log-")) {
+        return "broker";
+      }
+      return "other";
+    }
+
+    String perEvent(int events) {
+      Map<String, Long> byGroup = new java.util.TreeMap<>();
+      long total = 0;
+      for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+        if (info == null) {
+          continue;
+        }
+        long now = THREADS.getThreadCpuTime(info.getThreadId());
+        if (now < 0) {
+          continue;
+        }
+        long used = now - start.getOrDefault(info.getThreadId(), 0L);
+        byGroup.merge(group(info.getThreadName()), used, Long::sum);
+        total += used;
+      }
+      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.1f µs total", total / 1e3 / events));
+      byGroup.forEach((g, ns) -> b.append(String.format(Locale.ROOT, ", %s %.1f", g, ns / 1e3 / events)));
+      return b.toString();
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
+
   private static String cpuModel() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -271,12 +353,24 @@ public final class IngestBench {
     return "cpu model unknown";
   }
 
+  /** {@code --producer batch.size=262144,linger.ms=1}: settings applied to both producers over the defaults. */
+  private static Map<String, String> producerOverrides(String spec) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (String pair : spec.split(",")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+    }
+    return out;
+  }
+
   private static Map<String, String> options(String[] args) {
     Map<String, String> out = new java.util.HashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("usage: IngestBench [--bootstrap host:port] [--events N] [--clients N]"
-            + " [--batch N] [--rounds N]");
+            + " [--batch N] [--rounds N] [--producer key=value,...]");
       }
       out.put(args[i].substring(2), args[++i]);
     }

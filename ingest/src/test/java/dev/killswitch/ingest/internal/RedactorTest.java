@@ -141,4 +141,16 @@ class RedactorTest {
         .doesNotContain("s3cr3t-value").contains("\"token\": \"" + MARK + "\"");
     assertThat(redactor.redactText(harmless)).isSameAs(harmless);
   }
+
+  @Test
+  void nameValueAssignmentsAreFoundWhateverTheSpacingAndCaseAndMentionsOfANameAlone() {
+    String[] secret = {"{\"client_secret\" :\t\"c5-value-1\"}", "{\"Authorization\":\"c5-value-2\"}",
+        "{\"x-Private_Key\"\n:  \"c5-value-3\"}", "PASSWORD = c5-value-4", "api-key:c5-value-5",
+        "AWS_SESSION_TOKEN=c5-value-6", "client-key-data : c5-value-7", "passphrase=c5-value-8"};
+    for (String s : secret) {
+      assertThat(redactor.redactString(s)).as(s).doesNotContain("c5-value").contains(MARK);
+    }
+    String reason = "RBAC: allowed by RoleBinding \"ci-token-minter/ci\" of Role \"token-minter\" to User \"a:b\"";
+    assertThat(redactor.redactString(reason)).isEqualTo(reason);
+  }
 }
