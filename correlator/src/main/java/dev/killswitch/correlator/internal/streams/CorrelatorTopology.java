@@ -25,6 +25,8 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -136,11 +138,11 @@ public final class CorrelatorTopology {
         ? Stores.persistentWindowStore(DEDUPE_STORE, retention, retention, false)
         : Stores.inMemoryWindowStore(DEDUPE_STORE, retention, retention, false), KEYS, Serdes.Long()));
     keyValue(builder, NODE_CHAINS_STORE, JsonSerde.of(NodeChain.class), persistent);
-    keyValue(builder, NODE_EDGES_STORE, JsonSerde.of(NodeEdge.class), persistent);
+    writeBack(builder, NODE_EDGES_STORE, JsonSerde.of(NodeEdge.class), persistent);
     keyValue(builder, NODE_REVOCATIONS_STORE, JsonSerde.of(NodeRevocations.class), persistent);
     keyValue(builder, NODE_ATTRIBUTIONS_STORE, JsonSerde.of(Attribution.class), persistent);
     keyValue(builder, NODE_EXPIRY_STORE, Serdes.Long(), persistent);
-    keyValue(builder, CHAINS_STORE, JsonSerde.of(ChainState.class), persistent);
+    writeBack(builder, CHAINS_STORE, JsonSerde.of(ChainState.class), persistent);
     keyValue(builder, TRIGGER_SCHEDULE_STORE, Serdes.Long(), persistent);
     keyValue(builder, CHAIN_EXPIRY_STORE, Serdes.Long(), persistent);
   }
@@ -150,7 +152,19 @@ public final class CorrelatorTopology {
    * edge being used) reach RocksDB and the changelog once.
    */
   private static <V> void keyValue(StreamsBuilder builder, String name, Serde<V> values, boolean persistent) {
-    builder.addStateStore(Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name)
-        : Stores.inMemoryKeyValueStore(name), KEYS, values).withCachingEnabled());
+    builder.addStateStore(cached(name, values, persistent));
+  }
+
+  /**
+   * A cached key-value store whose rows are encoded once per commit ({@link WriteBackStore}): for the rows that
+   * change most often (a chain on every event of its run, an edge on every use) and are rarely scanned.
+   */
+  private static <V> void writeBack(StreamsBuilder builder, String name, Serde<V> values, boolean persistent) {
+    builder.addStateStore(WriteBackStore.builder(cached(name, values, persistent)));
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> cached(String name, Serde<V> values, boolean persistent) {
+    return Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name)
+        : Stores.inMemoryKeyValueStore(name), KEYS, values).withCachingEnabled();
   }
 }
