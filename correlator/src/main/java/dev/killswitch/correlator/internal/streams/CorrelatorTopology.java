@@ -93,12 +93,12 @@ public final class CorrelatorTopology {
         .to(topics.deadletter(), Produced.with(KEYS, BYTES).withName(SINK_DEADLETTER));
     routed.get(ROUTE + ROUTE_CHAIN)
         .mapValues(Routed::chain, Named.as("intake-chain-message"))
-        .to(CHAIN_UPDATES_TOPIC, Produced.with(KEYS, JsonSerde.of(ChainMessage.class)).withName(SINK_INTAKE_CHAINS));
+        .to(CHAIN_UPDATES_TOPIC, Produced.with(KEYS, RecordSerde.of(ChainMessage.class)).withName(SINK_INTAKE_CHAINS));
 
     Map<String, KStream<String, GraphOut>> graph = routed.get(ROUTE + ROUTE_NODE)
         .mapValues(Routed::node, Named.as("node-message"))
         .repartition(Repartitioned.<String, NodeMessage>as(NODE_UPDATES)
-            .withKeySerde(KEYS).withValueSerde(JsonSerde.of(NodeMessage.class)))
+            .withKeySerde(KEYS).withValueSerde(RecordSerde.of(NodeMessage.class)))
         .process(() -> new GraphProcessor(settings.retention(), settings.joins(), metrics), Named.as(GRAPH),
             NODE_CHAINS_STORE, NODE_EDGES_STORE, NODE_REVOCATIONS_STORE, NODE_ATTRIBUTIONS_STORE, NODE_EXPIRY_STORE)
         .split(Named.as(GRAPH_ROUTE))
@@ -108,12 +108,12 @@ public final class CorrelatorTopology {
 
     graph.get(GRAPH_ROUTE + GRAPH_TO_LOOP)
         .mapValues(GraphOut::loop, Named.as("loop-node-message"))
-        .to(NODE_UPDATES_TOPIC, Produced.with(KEYS, JsonSerde.of(NodeMessage.class)).withName(SINK_NODE_LOOP));
+        .to(NODE_UPDATES_TOPIC, Produced.with(KEYS, RecordSerde.of(NodeMessage.class)).withName(SINK_NODE_LOOP));
 
     Map<String, KStream<String, Emitted>> emitted = graph.get(GRAPH_ROUTE + GRAPH_TO_CHAIN)
         .mapValues(GraphOut::chain, Named.as("chain-message"))
         .repartition(Repartitioned.<String, ChainMessage>as(CHAIN_UPDATES)
-            .withKeySerde(KEYS).withValueSerde(JsonSerde.of(ChainMessage.class)))
+            .withKeySerde(KEYS).withValueSerde(RecordSerde.of(ChainMessage.class)))
         .process(() -> new ChainProcessor(topics.chains(), topics.revocationRequests(), topics.alerts(),
             settings.triggers(), settings.snapshotInterval(), settings.retention(), metrics), Named.as(CHAINS),
             CHAINS_STORE, TRIGGER_SCHEDULE_STORE, CHAIN_EXPIRY_STORE)
@@ -143,12 +143,12 @@ public final class CorrelatorTopology {
     builder.addStateStore(Stores.windowStoreBuilder(persistent
         ? Stores.persistentWindowStore(DEDUPE_STORE, retention, retention, false)
         : Stores.inMemoryWindowStore(DEDUPE_STORE, retention, retention, false), KEYS, Serdes.Long()));
-    keyValue(builder, NODE_CHAINS_STORE, JsonSerde.of(NodeChain.class), persistent);
-    writeBack(builder, NODE_EDGES_STORE, JsonSerde.of(NodeEdge.class), persistent);
-    keyValue(builder, NODE_REVOCATIONS_STORE, JsonSerde.of(NodeRevocations.class), persistent);
-    keyValue(builder, NODE_ATTRIBUTIONS_STORE, JsonSerde.of(Attribution.class), persistent);
+    keyValue(builder, NODE_CHAINS_STORE, RecordSerde.of(NodeChain.class), persistent);
+    writeBack(builder, NODE_EDGES_STORE, RecordSerde.of(NodeEdge.class), persistent);
+    keyValue(builder, NODE_REVOCATIONS_STORE, RecordSerde.of(NodeRevocations.class), persistent);
+    keyValue(builder, NODE_ATTRIBUTIONS_STORE, RecordSerde.of(Attribution.class), persistent);
     keyValue(builder, NODE_EXPIRY_STORE, Serdes.Long(), persistent);
-    writeBack(builder, CHAINS_STORE, JsonSerde.of(ChainState.class), persistent);
+    writeBack(builder, CHAINS_STORE, RecordSerde.of(ChainState.class), persistent);
     keyValue(builder, TRIGGER_SCHEDULE_STORE, Serdes.Long(), persistent);
     keyValue(builder, CHAIN_EXPIRY_STORE, Serdes.Long(), persistent);
   }
