@@ -35,7 +35,8 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
 
   private final KeyValueStore<String, V> inner;
   private final NavigableMap<String, Optional<V>> pending = new ConcurrentSkipListMap<>();
-  private volatile Thread owner;
+  /** The thread that writes (the task's); only it moves pending rows down. */
+  private volatile Thread writer;
 
   WriteBackStore(KeyValueStore<String, V> inner) {
     this.inner = inner;
@@ -49,7 +50,6 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
   @Override
   public void init(StateStoreContext context, StateStore root) {
     pending.clear();
-    owner = Thread.currentThread();
     inner.init(context, root);
   }
 
@@ -61,6 +61,7 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
 
   @Override
   public void put(String key, V value) {
+    writer = Thread.currentThread();
     pending.put(key, Optional.ofNullable(value));
   }
 
@@ -81,6 +82,7 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
   @Override
   public V delete(String key) {
     V have = get(key);
+    writer = Thread.currentThread();
     pending.put(key, Optional.empty());
     return have;
   }
@@ -126,9 +128,19 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
     writePending(pending);
   }
 
-  /** Writes these pending rows to the store below; only the stream thread writes. */
   private void writePending(NavigableMap<String, Optional<V>> rows) {
-    if (Thread.currentThread() != owner || rows.isEmpty()) {
+    if (Thread.currentThread() == writer) {
+      write(rows);
+    }
+  }
+
+  /**
+   * Writes these pending rows to the store below. Scans do so only on the thread that wrote them: a scan from
+   * another thread (an interactive query) must not write into the task's store and record cache. Flushing before a
+   * commit always does (Kafka Streams calls it on the task's thread).
+   */
+  private void write(NavigableMap<String, Optional<V>> rows) {
+    if (rows.isEmpty()) {
       return;
     }
     List<String> keys = new ArrayList<>(rows.keySet());
@@ -145,7 +157,7 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
 
   @Override
   public void flushCache() {
-    writePending();
+    write(pending);
     if (inner instanceof CachedStateStore<?, ?> cached) {
       cached.flushCache();
     }

@@ -84,6 +84,22 @@ class WriteBackStoreTest {
   }
 
   @Test
+  void aScanFromAnotherThreadLeavesPendingRowsToTheStreamThread() throws Exception {
+    store.put("node-1 out used x", "e1");
+
+    Thread query = new Thread(() -> {
+      try (KeyValueIterator<String, String> it = store.prefixScan("node-1 ", new StringSerializer())) {
+        it.forEachRemaining(kv -> { });
+      }
+    });
+    query.start();
+    query.join();
+
+    assertThat(below.get("node-1 out used x")).isNull();
+    assertThat(store.get("node-1 out used x")).isEqualTo("e1");
+  }
+
+  @Test
   void clearingTheCachesDropsPendingRows() {
     store.put("a", "1");
     store.clearCache();
