@@ -25,6 +25,8 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -34,6 +36,7 @@ import org.apache.kafka.streams.state.Stores;
  * events.ci, events.k8s, events.cloud, revocation.results (CloudEvents, binary mode)
  *   -> intake: decode, dedupe by CloudEvent id, extract facts          [dedupe-event-ids]
  *        -> dead letters                                                -> deadletter
+ *        -> CI statuses    -> chain-updates (by chain id), straight to the chains step  |
  *        -> node messages  -> repartition node-updates (by node ref)  <--------------+
  *   -> graph-nodes        [node-chains, node-edges, node-revocations,                  |
  *                          node-attributions, node-expiry-index]                       |
@@ -47,7 +50,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * The loop writes into the {@code node-updates} repartition topic itself: a sink naming an internal topic by its
  * un-prefixed name writes to {@code <application.id>-node-updates-repartition}, which the graph step already
- * reads, so the loop needs no topic of its own and is co-partitioned by construction.
+ * reads, so the loop needs no topic of its own and is co-partitioned by construction. Intake writes CI statuses
+ * into {@code chain-updates} the same way.
  */
 public final class CorrelatorTopology {
 
@@ -80,17 +84,21 @@ public final class CorrelatorTopology {
             settings.joins(), metrics), Named.as(INTAKE), DEDUPE_STORE)
         .split(Named.as(ROUTE))
         .branch((k, v) -> v.deadLetter() != null, Branched.as(ROUTE_DEADLETTER))
+        .branch((k, v) -> v.chain() != null, Branched.as(ROUTE_CHAIN))
         .branch((k, v) -> v.node() != null, Branched.as(ROUTE_NODE))
         .noDefaultBranch();
 
     routed.get(ROUTE + ROUTE_DEADLETTER)
         .mapValues(Routed::deadLetter, Named.as("deadletter-bytes"))
         .to(topics.deadletter(), Produced.with(KEYS, BYTES).withName(SINK_DEADLETTER));
+    routed.get(ROUTE + ROUTE_CHAIN)
+        .mapValues(Routed::chain, Named.as("intake-chain-message"))
+        .to(CHAIN_UPDATES_TOPIC, Produced.with(KEYS, RecordSerde.of(ChainMessage.class)).withName(SINK_INTAKE_CHAINS));
 
     Map<String, KStream<String, GraphOut>> graph = routed.get(ROUTE + ROUTE_NODE)
         .mapValues(Routed::node, Named.as("node-message"))
         .repartition(Repartitioned.<String, NodeMessage>as(NODE_UPDATES)
-            .withKeySerde(KEYS).withValueSerde(JsonSerde.of(NodeMessage.class)))
+            .withKeySerde(KEYS).withValueSerde(RecordSerde.of(NodeMessage.class)))
         .process(() -> new GraphProcessor(settings.retention(), settings.joins(), metrics), Named.as(GRAPH),
             NODE_CHAINS_STORE, NODE_EDGES_STORE, NODE_REVOCATIONS_STORE, NODE_ATTRIBUTIONS_STORE, NODE_EXPIRY_STORE)
         .split(Named.as(GRAPH_ROUTE))
@@ -100,12 +108,12 @@ public final class CorrelatorTopology {
 
     graph.get(GRAPH_ROUTE + GRAPH_TO_LOOP)
         .mapValues(GraphOut::loop, Named.as("loop-node-message"))
-        .to(NODE_UPDATES_TOPIC, Produced.with(KEYS, JsonSerde.of(NodeMessage.class)).withName(SINK_NODE_LOOP));
+        .to(NODE_UPDATES_TOPIC, Produced.with(KEYS, RecordSerde.of(NodeMessage.class)).withName(SINK_NODE_LOOP));
 
     Map<String, KStream<String, Emitted>> emitted = graph.get(GRAPH_ROUTE + GRAPH_TO_CHAIN)
         .mapValues(GraphOut::chain, Named.as("chain-message"))
         .repartition(Repartitioned.<String, ChainMessage>as(CHAIN_UPDATES)
-            .withKeySerde(KEYS).withValueSerde(JsonSerde.of(ChainMessage.class)))
+            .withKeySerde(KEYS).withValueSerde(RecordSerde.of(ChainMessage.class)))
         .process(() -> new ChainProcessor(topics.chains(), topics.revocationRequests(), topics.alerts(),
             settings.triggers(), settings.snapshotInterval(), settings.retention(), metrics), Named.as(CHAINS),
             CHAINS_STORE, TRIGGER_SCHEDULE_STORE, CHAIN_EXPIRY_STORE)
@@ -135,12 +143,12 @@ public final class CorrelatorTopology {
     builder.addStateStore(Stores.windowStoreBuilder(persistent
         ? Stores.persistentWindowStore(DEDUPE_STORE, retention, retention, false)
         : Stores.inMemoryWindowStore(DEDUPE_STORE, retention, retention, false), KEYS, Serdes.Long()));
-    keyValue(builder, NODE_CHAINS_STORE, JsonSerde.of(NodeChain.class), persistent);
-    keyValue(builder, NODE_EDGES_STORE, JsonSerde.of(NodeEdge.class), persistent);
-    keyValue(builder, NODE_REVOCATIONS_STORE, JsonSerde.of(NodeRevocations.class), persistent);
-    keyValue(builder, NODE_ATTRIBUTIONS_STORE, JsonSerde.of(Attribution.class), persistent);
+    keyValue(builder, NODE_CHAINS_STORE, RecordSerde.of(NodeChain.class), persistent);
+    writeBack(builder, NODE_EDGES_STORE, RecordSerde.of(NodeEdge.class), persistent);
+    keyValue(builder, NODE_REVOCATIONS_STORE, RecordSerde.of(NodeRevocations.class), persistent);
+    keyValue(builder, NODE_ATTRIBUTIONS_STORE, RecordSerde.of(Attribution.class), persistent);
     keyValue(builder, NODE_EXPIRY_STORE, Serdes.Long(), persistent);
-    keyValue(builder, CHAINS_STORE, JsonSerde.of(ChainState.class), persistent);
+    writeBack(builder, CHAINS_STORE, RecordSerde.of(ChainState.class), persistent);
     keyValue(builder, TRIGGER_SCHEDULE_STORE, Serdes.Long(), persistent);
     keyValue(builder, CHAIN_EXPIRY_STORE, Serdes.Long(), persistent);
   }
@@ -150,7 +158,19 @@ public final class CorrelatorTopology {
    * edge being used) reach RocksDB and the changelog once.
    */
   private static <V> void keyValue(StreamsBuilder builder, String name, Serde<V> values, boolean persistent) {
-    builder.addStateStore(Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name)
-        : Stores.inMemoryKeyValueStore(name), KEYS, values).withCachingEnabled());
+    builder.addStateStore(cached(name, values, persistent));
+  }
+
+  /**
+   * A cached key-value store whose rows are encoded once per commit ({@link WriteBackStore}): for the rows that
+   * change most often (a chain on every event of its run, an edge on every use) and are rarely scanned.
+   */
+  private static <V> void writeBack(StreamsBuilder builder, String name, Serde<V> values, boolean persistent) {
+    builder.addStateStore(WriteBackStore.builder(cached(name, values, persistent)));
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> cached(String name, Serde<V> values, boolean persistent) {
+    return Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name)
+        : Stores.inMemoryKeyValueStore(name), KEYS, values).withCachingEnabled();
   }
 }
