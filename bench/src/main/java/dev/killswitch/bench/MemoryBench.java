@@ -77,9 +77,12 @@ public final class MemoryBench {
           .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("worker.log").toFile())).start();
       try {
         BufferedReader out = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        if (!"ready".equals(line)) {
-          throw new IllegalStateException("worker did not start (" + line + "); see " + dir.resolve("worker.log"));
+        String line;
+        do {
+          line = out.readLine(); // log lines may come first
+        } while (line != null && !line.equals("ready"));
+        if (line == null) {
+          throw new IllegalStateException("worker did not start; see " + dir.resolve("worker.log"));
         }
         AtomicLong revoked = new AtomicLong();
         Bench.ResultReader reader = Bench.readResults(ingest.bootstrapServers(), topics.revocationResults(), true,

@@ -244,7 +244,7 @@ public final class TriggerLatencyBench {
         long max = lag.stream().mapToLong(l -> l[1]).max().orElse(0);
         System.out.printf("correlator lag (records behind on the event topics) in the window: start %,d, end %,d, "
             + "max %,d, mean first half %,.0f, second half %,.0f -> %s%n", lag.get(0)[1], lag.get(lag.size() - 1)[1],
-            max, first, second, second > first * 1.5 && second > 2L * rate ? "GROWING (rate not sustained)" : "bounded");
+            max, first, second, second > first * 1.5 && second > Math.max(2L * rate, 1000) ? "GROWING (rate not sustained)" : "bounded");
       }
       System.out.printf("probes: %d measured revoked, %d not revoked within %d s of the end, %d refused by ingest%n",
           ms.length, measured.size(), drainS, probeRefused.get());
