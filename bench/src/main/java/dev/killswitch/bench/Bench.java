@@ -183,6 +183,26 @@ public final class Bench {
     }
   }
 
+  /**
+   * A fresh temporary directory, deleted with everything in it when the JVM exits (unless
+   * {@code -Dbench.keep=true}, to read the processes' logs afterwards).
+   */
+  public static Path tempDir(String prefix) throws IOException {
+    Path dir = Files.createTempDirectory(prefix);
+    if (!Boolean.getBoolean("bench.keep")) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+    }
+    return dir;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      System.err.println("could not delete " + dir + ": " + e);
+    }
+  }
+
   /** Sleeps until {@code nanoTime} reaches the deadline (pacing load, not synchronizing). */
   public static void sleepUntil(long deadlineNanos) throws InterruptedException {
     long left = deadlineNanos - System.nanoTime();

@@ -63,7 +63,7 @@ public final class MemoryBench {
   public static void main(String[] args) throws Exception {
     Map<String, String> o = Bench.begin(args, Map.of("--steps", "0,10000,20000,40000", "--worker-heap", "2g",
         "--chunk", "200", "--settle-s", "600"));
-    Path dir = Files.createTempDirectory("killswitch-memory-bench");
+    Path dir = Bench.tempDir("killswitch-memory-bench");
     Settings settings = Settings.load(null, Map.of("KILLSWITCH_DATA_DIR", dir.resolve("ingest").toString(),
         "KILLSWITCH_HTTP_PORT", "0", "KILLSWITCH_EMBEDDED_KAFKA_PORT", "0"));
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);

@@ -48,7 +48,7 @@ public final class StartupBench {
       java.addAll(List.of(o.get("--jvm-flags").trim().split("\\s+")));
     }
     java.addAll(List.of("-jar", jar.toString()));
-    Path work = Files.createTempDirectory("killswitch-startup-bench");
+    Path work = Bench.tempDir("killswitch-startup-bench");
 
     List<String> table = new ArrayList<>();
     long[] cold = new long[reps];

@@ -12,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,7 +100,7 @@ public final class TriggerLatencyBench {
     }
 
     void run() throws Exception {
-      Path dir = Files.createTempDirectory("killswitch-trigger-bench");
+      Path dir = Bench.tempDir("killswitch-trigger-bench");
       Settings settings = Settings.load(null, Map.of("KILLSWITCH_DATA_DIR", dir.toString(),
           "KILLSWITCH_HTTP_PORT", "0", "KILLSWITCH_EMBEDDED_KAFKA_PORT", "0"));
       System.out.printf("%n== background %d events/s (load average %s)%n", rate, Bench.loadAverage());
