@@ -380,20 +380,6 @@ class CorrelatorTopologyTest {
             .isEqualTo(TopologyNames.NODE_UPDATES + "-repartition"));
   }
 
-  @Test
-  void ciStatusesGoFromIntakeStraightToTheChainsStep() {
-    var description = Correlator.topology(CorrelatorConfig.defaults(java.nio.file.Path.of("x"), Harness.ACCESS),
-        new dev.killswitch.schemas.Topics("t")).describe();
-    // One transaction fewer between a run's completion and its job-completed request than through the run's node.
-    assertThat(description.subtopologies())
-        .filteredOn(sub -> sub.nodes().stream().anyMatch(n -> n.name().equals(TopologyNames.INTAKE)))
-        .singleElement()
-        .satisfies(sub -> assertThat(sub.nodes()).filteredOn(n -> n instanceof TopologyDescription.Sink s
-                && n.name().equals(TopologyNames.SINK_INTAKE_CHAINS))
-            .singleElement().satisfies(n -> assertThat(((TopologyDescription.Sink) n).topic())
-                .isEqualTo(TopologyNames.CHAIN_UPDATES_TOPIC)));
-  }
-
   private static String header(org.apache.kafka.common.header.Headers headers, String name) {
     var h = headers.lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -36,7 +36,6 @@ import org.apache.kafka.streams.state.Stores;
  * events.ci, events.k8s, events.cloud, revocation.results (CloudEvents, binary mode)
  *   -> intake: decode, dedupe by CloudEvent id, extract facts          [dedupe-event-ids]
  *        -> dead letters                                                -> deadletter
- *        -> CI statuses    -> chain-updates (by chain id), straight to the chains step  |
  *        -> node messages  -> repartition node-updates (by node ref)  <--------------+
  *   -> graph-nodes        [node-chains, node-edges, node-revocations,                  |
  *                          node-attributions, node-expiry-index]                       |
@@ -50,8 +49,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * The loop writes into the {@code node-updates} repartition topic itself: a sink naming an internal topic by its
  * un-prefixed name writes to {@code <application.id>-node-updates-repartition}, which the graph step already
- * reads, so the loop needs no topic of its own and is co-partitioned by construction. Intake writes CI statuses
- * into {@code chain-updates} the same way.
+ * reads, so the loop needs no topic of its own and is co-partitioned by construction.
  */
 public final class CorrelatorTopology {
 
@@ -84,16 +82,12 @@ public final class CorrelatorTopology {
             settings.joins(), metrics), Named.as(INTAKE), DEDUPE_STORE)
         .split(Named.as(ROUTE))
         .branch((k, v) -> v.deadLetter() != null, Branched.as(ROUTE_DEADLETTER))
-        .branch((k, v) -> v.chain() != null, Branched.as(ROUTE_CHAIN))
         .branch((k, v) -> v.node() != null, Branched.as(ROUTE_NODE))
         .noDefaultBranch();
 
     routed.get(ROUTE + ROUTE_DEADLETTER)
         .mapValues(Routed::deadLetter, Named.as("deadletter-bytes"))
         .to(topics.deadletter(), Produced.with(KEYS, BYTES).withName(SINK_DEADLETTER));
-    routed.get(ROUTE + ROUTE_CHAIN)
-        .mapValues(Routed::chain, Named.as("intake-chain-message"))
-        .to(CHAIN_UPDATES_TOPIC, Produced.with(KEYS, RecordSerde.of(ChainMessage.class)).withName(SINK_INTAKE_CHAINS));
 
     Map<String, KStream<String, GraphOut>> graph = routed.get(ROUTE + ROUTE_NODE)
         .mapValues(Routed::node, Named.as("node-message"))

@@ -37,7 +37,7 @@ import org.apache.kafka.streams.processor.api.Record;
  *       session used before the AssumeRole record) is parked here and resolved when the link arrives;</li>
  *   <li>observations waiting at a join key resolve through {@link JoinResolver}, also through the loop.</li>
  * </ul>
- * The run's and its jobs' statuses go from intake straight to the run's chain.
+ * A run's node passes the run's and its jobs' statuses on to the run's chain.
  */
 final class GraphProcessor implements Processor<String, NodeMessage, String, GraphOut> {
 
@@ -93,7 +93,6 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
     }
     RevocationMark changedLatest = m.revocation() == null ? null : state.revocation(node, m.revocation(), now);
     if (m.ci() != null) {
-      // Intake sends CI statuses straight to the chains; one may still be on node-updates from an older version.
       chain(ChainMessage.ci(m.ci()));
     }
     if (m.attribute() != null) {

@@ -1,7 +1,6 @@
 package dev.killswitch.correlator.internal.streams;
 
 import dev.killswitch.correlator.CorrelatorException;
-import dev.killswitch.correlator.internal.graph.ChainMessage;
 import dev.killswitch.correlator.internal.graph.FactExtractor;
 import dev.killswitch.correlator.internal.graph.Facts;
 import dev.killswitch.correlator.internal.graph.JoinSettings;
@@ -97,14 +96,6 @@ final class IntakeProcessor implements Processor<String, byte[], String, Routed>
     }
     // Fresh records: the ce_* headers of the input do not belong on the JSON records of the repartition topics.
     for (NodeMessage n : facts.nodes()) {
-      if (n.ci() != null) {
-        // A run's status needs no graph state: straight to its chain, one commit sooner than through the run's
-        // node (the job-completed trigger waits for it). The node still learns it is part of its run's chain.
-        ChainMessage ci = ChainMessage.ci(n.ci());
-        context.forward(new Record<>(ci.chainId(), Routed.chain(ci), record.timestamp()));
-        n = new NodeMessage(n.node(), n.roots(), n.outbound(), n.inbound(), n.revocation(), null, n.attribute(),
-            n.candidate());
-      }
       context.forward(new Record<>(n.node(), Routed.node(n), record.timestamp()));
     }
   }

@@ -44,13 +44,8 @@ public final class TopologyNames {
   public static final String NODE_UPDATES = "node-updates";
   /** The internal topic name of {@link #NODE_UPDATES}, as sinks name it (Kafka Streams adds the application id). */
   public static final String NODE_UPDATES_TOPIC = NODE_UPDATES + "-repartition";
-  /**
-   * Chain messages keyed by chain id: from the graph step, and CI statuses straight from intake (sink
-   * {@link #SINK_INTAKE_CHAINS}).
-   */
+  /** Chain messages keyed by chain id. */
   public static final String CHAIN_UPDATES = "chain-updates";
-  /** The internal topic name of {@link #CHAIN_UPDATES}, as sinks name it. */
-  public static final String CHAIN_UPDATES_TOPIC = CHAIN_UPDATES + "-repartition";
 
   // ---- processors, sources and sinks ----
   public static final String SOURCE_CI = "source-ci-events";
@@ -61,7 +56,6 @@ public final class TopologyNames {
   public static final String ROUTE = "route-";
   public static final String ROUTE_DEADLETTER = "deadletter";
   public static final String ROUTE_NODE = "node";
-  public static final String ROUTE_CHAIN = "chain";
   public static final String GRAPH = "graph-nodes";
   public static final String GRAPH_ROUTE = "graph-route-";
   public static final String GRAPH_TO_CHAIN = "chain";
@@ -77,8 +71,6 @@ public final class TopologyNames {
   public static final String SINK_ALERTS = "sink-alerts";
   /** Writes the graph step's node messages back into {@link #NODE_UPDATES}. */
   public static final String SINK_NODE_LOOP = "sink-node-loop";
-  /** Writes intake's CI statuses into {@link #CHAIN_UPDATES}. */
-  public static final String SINK_INTAKE_CHAINS = "sink-intake-chain-updates";
 
   private TopologyNames() {}
 }
