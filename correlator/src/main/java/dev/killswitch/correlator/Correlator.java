@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Properties;
 import javax.net.ssl.SSLContext;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -163,7 +164,10 @@ public final class Correlator implements AutoCloseable {
     if (ks == null) {
       return;
     }
-    ks.close(CLOSE_TIMEOUT);
+    // Leave the group: by default Kafka Streams stays a member until its session times out (45 s), so a restarted
+    // `killswitch run` (or the instance taking over in a scaled-out deployment) waited that long in REBALANCING.
+    ks.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(CLOSE_TIMEOUT));
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }

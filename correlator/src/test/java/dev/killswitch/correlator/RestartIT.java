@@ -51,10 +51,6 @@ class RestartIT {
     Topics topics = kafka.newTopics();
     Map<String, Object> props = kafka.clientProps();
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-    // Kafka Streams does not leave the group on close: the second instance gets the partitions once the first one's
-    // session has timed out.
-    props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
-    props.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1000);
     String applicationId = "correlator-restart-" + topics.prefix();
     UnaryOperator<CorrelatorConfig> settings = c -> ScenarioChainsTest.settings(c).withApplicationId(applicationId)
         .withBreakGlass(List.of(new Correlation.BreakGlass("k8s:prod-eu:user/breakglass-*", BOUND, true)));
@@ -84,6 +80,9 @@ class RestartIT {
       await().atMost(MAX).pollInterval(Duration.ofMillis(500)).until(() -> kafka.readToEnd(topics.chains()).stream()
           .anyMatch(r -> breakGlass.equals(CloudEventCodec.fromKafka(r).subject())));
       a.close();
+      // It left the group on close (the successor need not wait for its session to time out).
+      assertThat(kafka.admin().describeConsumerGroups(List.of(applicationId)).all().get().get(applicationId)
+          .members()).isEmpty();
 
       try (Correlator b = new Correlator(settings.apply(CorrelatorConfig.defaults(dirB, Harness.ACCESS)), topics,
           props, new SimpleMeterRegistry())) {
