@@ -63,6 +63,7 @@ public final class Application implements AutoCloseable {
   static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private boolean closed;   // guarded by resources
   private final List<HttpServer.Check> checks = new ArrayList<>();
   private String bootstrapServers;
   private HttpServer http;
@@ -105,8 +106,19 @@ public final class Application implements AutoCloseable {
 
   /** As {@link #start(Settings, Set, PrintStream)}, with the {@link Tuning} applied. */
   public static Application start(Settings settings, Set<Role> roles, PrintStream out, Tuning tuning) {
+    return start(settings, roles, out, tuning, app -> { });
+  }
+
+  /**
+   * As {@link #start(Settings, Set, PrintStream, Tuning)}, handing the application to {@code created} before anything
+   * starts, so that a shutdown hook can stop it while it is still starting: {@link #close()} then stops what has
+   * started and the rest of the start-up is abandoned (a SIGTERM during start-up stops the embedded broker cleanly).
+   */
+  public static Application start(Settings settings, Set<Role> roles, PrintStream out, Tuning tuning,
+                                  java.util.function.Consumer<Application> created) {
     long t0 = System.nanoTime();
     Application app = new Application();
+    created.accept(app);
     try {
       app.startAll(settings, roles, tuning);
     } catch (RuntimeException e) {
@@ -274,8 +286,18 @@ public final class Application implements AutoCloseable {
   }
 
   private <T extends AutoCloseable> T own(T resource) {
-    resources.push(resource);
-    return resource;
+    synchronized (resources) {
+      if (!closed) {
+        resources.push(resource);
+        return resource;
+      }
+    }
+    try {
+      resource.close();
+    } catch (Exception e) {
+      LOG.warn("error while stopping {}: {}", resource.getClass().getSimpleName(), e.toString());
+    }
+    throw new IllegalStateException("stopped while starting");
   }
 
   /** The HTTP port actually bound. */
@@ -331,8 +353,15 @@ public final class Application implements AutoCloseable {
 
   @Override
   public void close() {
-    while (!resources.isEmpty()) {
-      AutoCloseable r = resources.pop();
+    while (true) {
+      AutoCloseable r;
+      synchronized (resources) {
+        closed = true;
+        if (resources.isEmpty()) {
+          return;
+        }
+        r = resources.pop();
+      }
       try {
         r.close();
       } catch (Exception e) {

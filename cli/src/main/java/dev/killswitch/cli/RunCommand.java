@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,13 +29,19 @@ final class RunCommand implements Callable<Integer> {
   static int serve(Path config, EnumSet<Role> roles, java.util.List<Application.AuditLogTail> tails)
       throws InterruptedException {
     Settings settings = Settings.load(config, System.getenv());
-    Application app = Application.start(settings, roles, System.out, Application.Tuning.NONE.withTails(tails));
+    // The hook is in place before anything starts: a SIGTERM while starting stops what has started (the embedded
+    // broker cleanly, so that the next start does not recover its log).
+    AtomicReference<Application> app = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("killswitch: stopping...");
-      app.close();
+      Application started = app.get();
+      if (started != null) {
+        started.close();
+      }
       stopped.countDown();
     }, "killswitch-shutdown"));
+    Application.start(settings, roles, System.out, Application.Tuning.NONE.withTails(tails), app::set);
     stopped.await();
     return Killswitch.EXIT_OK;
   }

@@ -122,6 +122,19 @@ class FoundationPathIT {
     }
   }
 
+  @Test
+  void stoppedWhileStartingItAbandonsTheStartAndReleasesWhatItHeld() {
+    Settings settings = settings();
+    // What `killswitch run`'s shutdown hook does on a SIGTERM during start-up: close the application being started.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Application.start(settings, EnumSet.allOf(Role.class),
+            quiet(), Application.Tuning.NONE, Application::close))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("stopped while starting");
+    try (Application app = Application.start(settings, EnumSet.allOf(Role.class), quiet())) {
+      assertThat(app.bootstrapServers()).isNotBlank();   // the data directory's lock was released
+    }
+  }
+
   private Settings settings() {
     return Settings.load(null, Map.of(
         "KILLSWITCH_DATA_DIR", dataDir.toString(),
