@@ -9,11 +9,8 @@ import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.DeadLetter;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.Json;
-import dev.killswitch.schemas.Topics;
 import dev.killswitch.schemas.event.CiJobEvent;
 import dev.killswitch.schemas.event.CiRunEvent;
-import dev.killswitch.testkit.KafkaClusterExtension;
-import dev.killswitch.testkit.KafkaTestCluster;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,31 +18,12 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(KafkaClusterExtension.class)
-class CloudEventsIngestIT {
+class CloudEventsIngestIT extends RunningIngest {
 
   private static final String PATH = "/v1/ingest/cloudevents";
   private static final String AUTH = "Bearer " + IngestServer.INGEST_TOKEN;
-  private Topics topics;
-  private IngestServer server;
-  private KafkaTestCluster kafka;
-
-  @BeforeEach
-  void start(KafkaTestCluster kafka) {
-    this.kafka = kafka;
-    topics = kafka.newTopics();
-    server = IngestServer.start(topics, kafka.bootstrapServers());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   /** The verbatim header lines of the Tekton fixture ({@code "Ce-Id": "77f7...",}) as name, value pairs. */
   private static List<String> tektonHeaders() {

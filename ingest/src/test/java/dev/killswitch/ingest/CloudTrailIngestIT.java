@@ -9,10 +9,7 @@ import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.DeadLetter;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.Json;
-import dev.killswitch.schemas.Topics;
 import dev.killswitch.schemas.event.AwsCloudTrailEvent;
-import dev.killswitch.testkit.KafkaClusterExtension;
-import dev.killswitch.testkit.KafkaTestCluster;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +21,9 @@ import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(KafkaClusterExtension.class)
-class CloudTrailIngestIT {
+class CloudTrailIngestIT extends RunningIngest {
 
   private static final String PATH = "/v1/ingest/aws/cloudtrail";
   private static final String POD_SESSION = "aws:823571991546:session/ASIA37QFXJP5MQOWRZ6Q";
@@ -39,21 +32,6 @@ class CloudTrailIngestIT {
   /** The start of the real session token in the shared sts AssumeRole fixture. */
   private static final String FIXTURE_SESSION_TOKEN = "IQoJb3JpZ2luX2VjEIL";
 
-  private Topics topics;
-  private IngestServer server;
-  private KafkaTestCluster kafka;
-
-  @BeforeEach
-  void start(KafkaTestCluster kafka) {
-    this.kafka = kafka;
-    topics = kafka.newTopics();
-    server = IngestServer.start(topics, kafka.bootstrapServers());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private HttpResponse<String> send(byte[] body, String... headers) throws Exception {
     List<String> all = new ArrayList<>(List.of("Authorization", "Bearer " + IngestServer.INGEST_TOKEN));

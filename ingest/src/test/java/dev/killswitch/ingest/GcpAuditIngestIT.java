@@ -9,43 +9,21 @@ import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.DeadLetter;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.Json;
-import dev.killswitch.schemas.Topics;
 import dev.killswitch.schemas.event.GcpAuditEvent;
-import dev.killswitch.testkit.KafkaClusterExtension;
-import dev.killswitch.testkit.KafkaTestCluster;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(KafkaClusterExtension.class)
-class GcpAuditIngestIT {
+class GcpAuditIngestIT extends RunningIngest {
 
   private static final String PATH = "/v1/ingest/gcp/audit";
   private static final String WIF_PRINCIPAL =
       "gcp:wif/projects/1234567890123/locations/global/workloadIdentityPools/aws-pool/012345678901";
 
-  private Topics topics;
-  private IngestServer server;
-  private KafkaTestCluster kafka;
-
-  @BeforeEach
-  void start(KafkaTestCluster kafka) {
-    this.kafka = kafka;
-    topics = kafka.newTopics();
-    server = IngestServer.start(topics, kafka.bootstrapServers());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private HttpResponse<String> send(byte[] body) throws Exception {
     return server.post(PATH, body, "Content-Type", "application/json",

@@ -9,42 +9,20 @@ import dev.killswitch.schemas.DeadLetter;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.EventType;
 import dev.killswitch.schemas.Json;
-import dev.killswitch.schemas.Topics;
 import dev.killswitch.schemas.event.CiJobEvent;
-import dev.killswitch.testkit.KafkaClusterExtension;
-import dev.killswitch.testkit.KafkaTestCluster;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(KafkaClusterExtension.class)
-class GithubIngestIT {
+class GithubIngestIT extends RunningIngest {
 
   private static final String PATH = "/v1/ingest/github";
   private static final Duration WAIT = Duration.ofSeconds(30);
   private final GithubSignature signer = new GithubSignature(IngestServer.GITHUB_SECRET);
-  private Topics topics;
-  private IngestServer server;
-  private KafkaTestCluster kafka;
-
-  @BeforeEach
-  void start(KafkaTestCluster kafka) {
-    this.kafka = kafka;
-    topics = kafka.newTopics();
-    server = IngestServer.start(topics, kafka.bootstrapServers());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private HttpResponse<String> deliver(String event, String delivery, byte[] body) throws Exception {
     return server.post(PATH, body, "Content-Type", "application/json", "X-GitHub-Event", event,

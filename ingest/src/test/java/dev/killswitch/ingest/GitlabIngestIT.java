@@ -6,38 +6,16 @@ import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.EventType;
 import dev.killswitch.schemas.Json;
-import dev.killswitch.schemas.Topics;
 import dev.killswitch.schemas.event.CiJobEvent;
-import dev.killswitch.testkit.KafkaClusterExtension;
-import dev.killswitch.testkit.KafkaTestCluster;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(KafkaClusterExtension.class)
-class GitlabIngestIT {
+class GitlabIngestIT extends RunningIngest {
 
   private static final String PATH = "/v1/ingest/gitlab";
-  private Topics topics;
-  private IngestServer server;
-  private KafkaTestCluster kafka;
-
-  @BeforeEach
-  void start(KafkaTestCluster kafka) {
-    this.kafka = kafka;
-    topics = kafka.newTopics();
-    server = IngestServer.start(topics, kafka.bootstrapServers());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private HttpResponse<String> hook(String event, String token, byte[] body) throws Exception {
     return server.post(PATH, body, "Content-Type", "application/json", "X-Gitlab-Event", event,

@@ -5,41 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.ingest.internal.GithubSignature;
 import dev.killswitch.schemas.Json;
-import dev.killswitch.schemas.Topics;
-import dev.killswitch.testkit.KafkaClusterExtension;
-import dev.killswitch.testkit.KafkaTestCluster;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Scrapes the meter registry after real requests to every route: each source has accepted, rejected (by reason),
  * deduplicated and lag meters.
  */
-@ExtendWith(KafkaClusterExtension.class)
-class IngestMetricsIT {
+class IngestMetricsIT extends RunningIngest {
 
   private static final String BEARER = "Bearer " + IngestServer.INGEST_TOKEN;
   private static final byte[] NOT_JSON = "{oops".getBytes(StandardCharsets.UTF_8);
-  private IngestServer server;
-
-  @BeforeEach
-  void start(KafkaTestCluster kafka) {
-    Topics topics = kafka.newTopics();
-    server = IngestServer.start(topics, kafka.bootstrapServers());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   /** Sends the good body twice (the second is deduplicated) and a malformed one. */
   private void exercise(String path, byte[] good, String... headers) throws Exception {

@@ -9,42 +9,20 @@ import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.DeadLetter;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.Json;
-import dev.killswitch.schemas.Topics;
 import dev.killswitch.schemas.event.K8sAuditEvent;
-import dev.killswitch.testkit.KafkaClusterExtension;
-import dev.killswitch.testkit.KafkaTestCluster;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(KafkaClusterExtension.class)
-class K8sAuditIngestIT {
+class K8sAuditIngestIT extends RunningIngest {
 
   private static final String PATH = "/v1/ingest/k8s-audit/prod-eu";
   private static final String TOKEN_ACTOR = "k8s:prod-eu:token/" + AuditSamples.ISSUED_JTI;
   private static final String CI_USER = "k8s:prod-eu:user/github:repo:acme/app:ref:refs/heads/main";
-  private Topics topics;
-  private IngestServer server;
-  private KafkaTestCluster kafka;
-
-  @BeforeEach
-  void start(KafkaTestCluster kafka) {
-    this.kafka = kafka;
-    topics = kafka.newTopics();
-    server = IngestServer.start(topics, kafka.bootstrapServers());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private HttpResponse<String> send(byte[] body) throws Exception {
     return server.post(PATH, body, "Content-Type", "application/json",

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.ingest.Fixtures;
 import dev.killswitch.ingest.IngestServer;
+import dev.killswitch.ingest.RunningIngest;
 import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.Json;
-import dev.killswitch.schemas.Topics;
-import dev.killswitch.testkit.KafkaClusterExtension;
-import dev.killswitch.testkit.KafkaTestCluster;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +18,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every ingest endpoint over real HTTP against the testkit broker, fed a few hundred generated bad bodies
@@ -32,8 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * topics hold exactly what the 2xx answers counted as accepted, each id once; every authenticated 400 left at
  * least one record on the dead letter topic.
  */
-@ExtendWith(KafkaClusterExtension.class)
-class IngestFuzzIT {
+class IngestFuzzIT extends RunningIngest {
 
   private static final long SEED = Long.getLong("fuzz.seed", 20261127L);
   private static final int PER_ROUTE = Integer.getInteger("fuzz.perRoute", 40);
@@ -41,24 +35,9 @@ class IngestFuzzIT {
 
   private final GithubSignature signer = new GithubSignature(IngestServer.GITHUB_SECRET);
   private final Random random = new Random(SEED);
-  private KafkaTestCluster kafka;
-  private Topics topics;
-  private IngestServer server;
   private int accepted;
   private int authenticated400;
   private int requests;
-
-  @BeforeEach
-  void start(KafkaTestCluster kafka) {
-    this.kafka = kafka;
-    topics = kafka.newTopics();
-    server = IngestServer.start(topics, kafka.bootstrapServers());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   @Test
   void badInputIsAnswered4xxWithAJsonErrorIsNeverPublishedAndIsDeadLettered() throws Exception {
