@@ -96,15 +96,11 @@ public record HttpTls(Path cert, Path key, Path clientCa, boolean clientCertOpti
    */
   public SSLContext peerContext() {
     try {
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
       List<Certificate> anchors = new ArrayList<>(certificates(cert));
       if (clientCa != null) {
         anchors.addAll(certificates(clientCa));
       }
-      for (int i = 0; i < anchors.size(); i++) {
-        trust.setCertificateEntry("peer-ca-" + i, anchors.get(i));
-      }
+      KeyStore trust = trustStore(anchors, "peer-ca-");
       TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trustManagers.init(trust);
       KeyManager[] keyManagers = null;
@@ -139,18 +135,24 @@ public record HttpTls(Path cert, Path key, Path clientCa, boolean clientCertOpti
     }
   }
 
+  /** An in-memory PKCS#12 store trusting these certificates, as entries {@code <alias>0}, {@code <alias>1}, ... */
+  private static KeyStore trustStore(List<Certificate> anchors, String alias)
+      throws GeneralSecurityException, IOException {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    for (int i = 0; i < anchors.size(); i++) {
+      store.setCertificateEntry(alias + i, anchors.get(i));
+    }
+    return store;
+  }
+
   static KeyStore trustStore(Path pem) {
     List<Certificate> cas = certificates(pem);
     if (cas.isEmpty()) {
       throw new IllegalStateException("KILLSWITCH_HTTP_CLIENT_CA " + pem + " holds no PEM certificate");
     }
     try {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(null, null);
-      for (int i = 0; i < cas.size(); i++) {
-        store.setCertificateEntry("client-ca-" + i, cas.get(i));
-      }
-      return store;
+      return trustStore(cas, "client-ca-");
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot build a trust store from " + pem + ": " + e.getMessage(), e);
     }
