@@ -138,14 +138,7 @@ class NormalizerFuzzTest {
   @Property(tries = 150)
   void gcpAuditNeverFailsOtherThanByRejecting(@ForAll("gcpBodies") byte[] body) {
     survives(() -> {
-      JsonNode root = Bodies.json(body);
-      List<JsonNode> items = new ArrayList<>();
-      if (root.isArray()) {
-        root.forEach(items::add);
-      } else {
-        items.add(root);
-      }
-      for (JsonNode item : items) {
+      for (JsonNode item : elements(Bodies.json(body))) {
         each(() -> publish(gcp.normalize(GcpAuditRoute.isPush(item) ? GcpAuditRoute.pushedEntry(item) : item)));
         redactor.redactToBytes(item);
       }
@@ -155,18 +148,22 @@ class NormalizerFuzzTest {
   @Property(tries = 150)
   void cloudEventsNeverFailsOtherThanByRejecting(@ForAll("cloudEventBodies") byte[] body) {
     survives(() -> {
-      JsonNode root = Bodies.json(body);
-      List<JsonNode> items = new ArrayList<>();
-      if (root.isArray()) {
-        root.forEach(items::add);
-      } else {
-        items.add(root);
-      }
-      for (JsonNode item : items) {
+      for (JsonNode item : elements(Bodies.json(body))) {
         each(() -> publish(cloudEvents.normalize(item)));
         redactor.redactToBytes(item);
       }
     });
+  }
+
+  /** The elements of an array body, or the body itself (GCP and CloudEvents batches are arrays). */
+  private static List<JsonNode> elements(JsonNode root) {
+    List<JsonNode> items = new ArrayList<>();
+    if (root.isArray()) {
+      root.forEach(items::add);
+    } else {
+      items.add(root);
+    }
+    return items;
   }
 
   // ---- fixed nasties every run sees ----
