@@ -193,7 +193,7 @@ class ComposeFileTest {
 
   @Test
   void dockerComposeConfigAcceptsTheFileWhereDockerComposeExists() throws Exception {
-    assumeTrue(dockerComposeAvailable(), "docker compose is not installed here; the structural checks above ran");
+    assumeTrue(Commands.works("docker", "compose", "version"), "docker compose is not installed here; the structural checks above ran");
     Process p = new ProcessBuilder("docker", "compose", "--env-file", ".env.example", "-f", "docker-compose.yml",
         "config", "-q").directory(COMPOSE_DIR.toFile()).redirectErrorStream(true).start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -221,19 +221,6 @@ class ComposeFileTest {
       map(env).forEach((k, v) -> out.put(k, String.valueOf(v)));
     }
     return out;
-  }
-
-  static boolean dockerComposeAvailable() {
-    try {
-      Process p = new ProcessBuilder("docker", "compose", "version").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   private static String sorted(String csv) {

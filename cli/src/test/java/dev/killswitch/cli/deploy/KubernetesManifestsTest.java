@@ -93,7 +93,7 @@ class KubernetesManifestsTest {
   @ParameterizedTest
   @ValueSource(strings = {"dev", "prod"})
   void everyOverlayRendersWithKubectlKustomizeIntoOneNamespaceAndPassesTheSameChecks(String overlay) throws Exception {
-    assumeTrue(kubectlAvailable(), "kubectl is not installed here (.ci/run installs it); the base checks ran");
+    assumeTrue(Commands.works("kubectl", "version", "--client"), "kubectl is not installed here (.ci/run installs it); the base checks ran");
     Process p = new ProcessBuilder("kubectl", "kustomize", K8S.resolve("overlays").resolve(overlay).toString())
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String rendered = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -257,18 +257,5 @@ class KubernetesManifestsTest {
       }
     }
     return out;
-  }
-
-  static boolean kubectlAvailable() {
-    try {
-      Process p = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }
