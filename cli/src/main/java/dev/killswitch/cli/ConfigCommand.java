@@ -140,7 +140,7 @@ final class ConfigCommand {
           out.printf("  %-26s %s%s, from %s%n", "token " + t.name(), t.roles().toString().toLowerCase(Locale.ROOT),
               t.sources().isEmpty() ? "" : " on " + t.sources(), t.source());
         }
-        out.printf("  %-26s %s%n", "Ingest authentication", settings.ingestAuth());
+        out.printf("  %-26s %s%n", "Ingest authentication", settings.ingestAuth().describe());
         warnings.forEach(w -> out.println("warning: " + w));
         if (reachability != null) {
           out.println(reachability.isEmpty() ? "Kafka at " + settings.kafkaBootstrapServers() + " answered."

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -127,6 +128,21 @@ public record IngestAuth(Map<String, String> sourceTokens, GcpPushAuth gcpPush, 
 
   private static String blank(String s) {
     return s == null || s.isBlank() ? null : s.strip();
+  }
+
+  /** For {@code config check}: which sources have a token of their own, push verification, client names. */
+  public String describe() {
+    List<String> parts = new ArrayList<>();
+    parts.add(sourceTokens.isEmpty() ? "the ingest token for every bearer source"
+        : "own token for " + String.join(", ", new java.util.TreeSet<>(sourceTokens.keySet())));
+    if (gcpPush != null) {
+      parts.add("Pub/Sub push tokens verified (audience " + gcpPush.audience() + ", accounts "
+          + String.join(", ", new java.util.TreeSet<>(gcpPush.serviceAccounts())) + ")");
+    }
+    if (!k8sAuditClients.isEmpty()) {
+      parts.add("apiserver client certificates " + String.join(", ", new java.util.TreeSet<>(k8sAuditClients)));
+    }
+    return String.join("; ", parts);
   }
 
   /** Never a token value. */

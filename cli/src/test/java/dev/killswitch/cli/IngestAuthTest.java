@@ -82,6 +82,7 @@ class IngestAuthTest {
     assertThat(cmd.execute("config", "check")).isZero();
 
     assertThat(out.toString()).contains("KILLSWITCH_INGEST_TOKEN_K8S_AUDIT").contains("only for k8s-audit")
+        .contains("own token for k8s-audit").doesNotContain("IngestAuth[")
         .doesNotContain("k8s-audit-token-0123456789");
   }
 
