@@ -72,7 +72,9 @@ class ImageIT {
       await().atMost(START_BOUND).pollInterval(Duration.ofMillis(500)).until(() -> {
         assertThat(process.isAlive()).as("the image exited: %s", Files.readString(log)).isTrue();
         try {
-          return get(http, port, "/readyz").statusCode() == 200;
+          // ready, and the start-up summary printed (/readyz turns 200 just before `run` prints it)
+          return get(http, port, "/readyz").statusCode() == 200
+              && Files.readString(log, StandardCharsets.UTF_8).contains("Ready in");
         } catch (IOException e) {
           return false;
         }
