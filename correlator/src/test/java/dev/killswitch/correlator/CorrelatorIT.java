@@ -37,6 +37,8 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The correlator on a real broker: CI and audit CloudEvents in, a chain snapshot and a revocation request out. */
 @ExtendWith(KafkaClusterExtension.class)
@@ -100,8 +102,10 @@ class CorrelatorIT {
     }
   }
 
-  @Test
-  void everyInstanceAnswersEveryQueryByAskingTheInstanceThatHoldsTheKey(KafkaTestCluster kafka,
+  /** On IPv6 too: the instances advertise {@code [::1]:port} and forward to {@code http://[::1]:port/...}. */
+  @ParameterizedTest(name = "instances at {0}")
+  @ValueSource(strings = {"127.0.0.1", "::1"})
+  void everyInstanceAnswersEveryQueryByAskingTheInstanceThatHoldsTheKey(String host, KafkaTestCluster kafka,
                                                                        @TempDir Path dirA, @TempDir Path dirB)
       throws Exception {
     Topics topics = kafka.newTopics();
@@ -111,8 +115,8 @@ class CorrelatorIT {
     String run = run("9001");
     String token = token("jti-1");
     String chainId = DeterministicIds.chainId(run);
-    List<Instance> instances = List.of(
-        Instance.start(applicationId, dirA, topics, props), Instance.start(applicationId, dirB, topics, props));
+    List<Instance> instances = List.of(Instance.start(host, applicationId, dirA, topics, props),
+        Instance.start(host, applicationId, dirB, topics, props));
     try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
       await().atMost(MAX).until(() -> instances.stream().allMatch(i -> i.correlator.isReady()));
       for (Envelope<?> e : List.of(
@@ -142,25 +146,26 @@ class CorrelatorIT {
   }
 
   /** One correlator with its HTTP server, advertising that server as its application.server. */
-  private record Instance(Correlator correlator, Javalin http) implements AutoCloseable {
+  private record Instance(Correlator correlator, Javalin http, String hostPort) implements AutoCloseable {
 
-    static Instance start(String applicationId, Path stateDir, Topics topics, Map<String, Object> props)
+    static Instance start(String host, String applicationId, Path stateDir, Topics topics, Map<String, Object> props)
         throws java.io.IOException {
       int port;
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getByName(host))) {
         port = s.getLocalPort();
       }
+      String hostPort = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
       CorrelatorConfig config = CorrelatorConfig.defaults(stateDir, Harness.ACCESS).withApplicationId(applicationId)
-          .withApplicationServer("127.0.0.1:" + port);
+          .withApplicationServer(hostPort);
       Correlator correlator = new Correlator(config, topics, props, new SimpleMeterRegistry());
-      Javalin http = Javalin.create(cfg -> correlator.addRoutes(cfg.routes)).start("127.0.0.1", port);
+      Javalin http = Javalin.create(cfg -> correlator.addRoutes(cfg.routes)).start(host, port);
       correlator.start();
-      return new Instance(correlator, http);
+      return new Instance(correlator, http, hostPort);
     }
 
     /** The JSON answer, or null unless 200 (e.g. 503 while a rebalance moves the key). */
     JsonNode get(String pathAndQuery) throws Exception {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + pathAndQuery))
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + hostPort + pathAndQuery))
           .header("Authorization", "Bearer " + Harness.ANALYST_TOKEN).build();
       HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
