@@ -86,6 +86,8 @@ final class ChainsCommand {
     for (JsonNode n : c.path("nodes")) {
       nodes.row(ApiCommand.text(n, "ref"), ApiCommand.text(n, "kind"), ApiCommand.text(n, "revocation"),
           ApiCommand.text(n, "firstSeen"), ApiCommand.text(n, "lastSeen"));
+      // What the reference cannot hold (an AWS session's role, role id, session name, expiry), one per line.
+      n.path("attributes").fields().forEachRemaining(a -> nodes.detail(a.getKey() + "=" + a.getValue().asText()));
     }
     nodes.print(out);
     out.println();

@@ -64,10 +64,7 @@ final class ClientOptions {
     if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isBlank()) {
       host = "127.0.0.1";
     }
-    if (host.contains(":") && !host.startsWith("[")) {
-      host = "[" + host + "]";
-    }
-    return URI.create("http://" + host + ":" + s.httpPort());
+    return URI.create("http://" + Settings.hostPort(host, s.httpPort()));
   }
 
   /** The token for the API (analyst, revoker, approver roles). */

@@ -26,9 +26,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param kafkaBootstrapServers external Kafka; null means: start the embedded broker
  * @param kafkaClientProps pass-through Kafka client settings (never includes bootstrap.servers)
  * @param secrets configured secrets by name; a missing one is generated into the data directory
- * @param httpAdvertisedHost {@code KILLSWITCH_HTTP_ADVERTISED_HOST}: the host name or address other instances
- *     reach this one at (correlator query routing); null means the HTTP host, or this machine's address when the
- *     HTTP host is a wildcard ({@code 0.0.0.0}, {@code ::}), see {@link #httpAdvertisedAddress()}
+ * @param httpAdvertisedHost {@code KILLSWITCH_HTTP_ADVERTISED_HOST}: the host name or address (IPv6 with or
+ *     without brackets) other instances reach this one at (correlator query routing); null means the HTTP host,
+ *     or this machine's address when the HTTP host is a wildcard ({@code 0.0.0.0}, {@code ::}), see
+ *     {@link #httpAdvertisedAddress()}
  * @param httpTls HTTPS (and mutual TLS) for the HTTP server from {@code KILLSWITCH_HTTP_TLS_CERT},
  *     {@code KILLSWITCH_HTTP_TLS_KEY} and {@code KILLSWITCH_HTTP_CLIENT_CA}; null for plain HTTP
  * @param ingestAuth per-source ingest tokens, Pub/Sub push token verification, apiserver client certificates
@@ -46,6 +47,9 @@ public record Settings(
     String httpAdvertisedHost,
     HttpTls httpTls,
     IngestAuth ingestAuth) {
+
+  /** A host name, an IPv4 address or an IPv6 address (bare or in brackets). */
+  private static final String HOST = "[A-Za-z0-9._-]+|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*|\\[[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*]";
 
   /** Variables of Kafka's own shell scripts, which are not client settings. */
   private static final java.util.Set<String> KAFKA_SCRIPT_VARIABLES = java.util.Set.of(
@@ -120,8 +124,9 @@ public record Settings(
     int port = port(values, "killswitch.http.port", 8080, problems);
     int kafkaPort = port(values, "killswitch.embedded.kafka.port", 9092, problems);
     String advertised = blankToNull(values.get("killswitch.http.advertised.host"));
-    if (advertised != null && !advertised.matches("[A-Za-z0-9._-]+")) {
-      problems.add("KILLSWITCH_HTTP_ADVERTISED_HOST must be a host name or IPv4 address, got '" + advertised + "'");
+    if (advertised != null && !advertised.matches(HOST)) {
+      problems.add("KILLSWITCH_HTTP_ADVERTISED_HOST must be a host name or an IPv4 or IPv6 address, got '"
+          + advertised + "'");
     }
     HttpTls tls = httpTls(values, problems);
     IngestAuth ingestAuth = IngestAuth.from(values, tls, problems);
@@ -182,14 +187,19 @@ public record Settings(
   /**
    * {@code host:port} under which other instances reach this one's HTTP server (the correlator's
    * {@code application.server}): the advertised host when set, else the HTTP host, else, for a wildcard HTTP host,
-   * this machine's address (in a container or pod, its own IP).
+   * this machine's address (in a container or pod, its own IP). An IPv6 address is put in brackets.
    */
   public String httpAdvertisedAddress() {
     String host = httpAdvertisedHost;
     if (host == null) {
       host = isWildcard(httpHost) ? localAddress() : httpHost;
     }
-    return host + ":" + httpPort;
+    return hostPort(host, httpPort);
+  }
+
+  /** {@code host:port}, with an IPv6 address in brackets ({@code [fd00::2]:8080}) as URIs and Kafka write it. */
+  static String hostPort(String host, int port) {
+    return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
   }
 
   private static boolean isWildcard(String host) {

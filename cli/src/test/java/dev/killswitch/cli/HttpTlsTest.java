@@ -6,7 +6,8 @@ import static dev.killswitch.cli.TestCerts.client;
 import static dev.killswitch.cli.TestCerts.pem;
 
 import dev.killswitch.cli.TestCerts.Pem;
-
+import dev.killswitch.correlator.CorrelatorConfig;
+import dev.killswitch.schemas.ApiAccess;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -113,6 +114,20 @@ class HttpTlsTest {
     assertThat(Settings.load(null, Map.of("KILLSWITCH_HTTP_HOST", "0.0.0.0")).httpAdvertisedAddress())
         .doesNotStartWith("0.0.0.0").endsWith(":8080");
     assertThatThrownBy(() -> Settings.load(null, Map.of("KILLSWITCH_HTTP_ADVERTISED_HOST", "http://x")))
+        .hasMessageContaining("KILLSWITCH_HTTP_ADVERTISED_HOST");
+  }
+
+  @Test
+  void anIpv6AdvertisedOrHttpHostIsAdvertisedInBracketsAndTheCorrelatorAcceptsIt() {
+    for (Map<String, String> env : List.of(Map.of("KILLSWITCH_HTTP_ADVERTISED_HOST", "fd00::2"),
+        Map.of("KILLSWITCH_HTTP_ADVERTISED_HOST", "[fd00::2]"),
+        Map.of("KILLSWITCH_HTTP_HOST", "fd00::2"))) {
+      String address = Settings.load(null, env).httpAdvertisedAddress();
+      assertThat(address).as(env.toString()).isEqualTo("[fd00::2]:8080");
+      assertThat(CorrelatorConfig.defaults(Path.of("state"), new ApiAccess(List.of())).withApplicationServer(address)
+          .applicationServer()).isEqualTo(address);
+    }
+    assertThatThrownBy(() -> Settings.load(null, Map.of("KILLSWITCH_HTTP_ADVERTISED_HOST", "[fd00::2")))
         .hasMessageContaining("KILLSWITCH_HTTP_ADVERTISED_HOST");
   }
 

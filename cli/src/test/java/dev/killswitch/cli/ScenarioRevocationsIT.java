@@ -23,6 +23,8 @@ import dev.killswitch.testkit.scenarios.Scenario;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Testkit scenarios through the whole pipeline of one Killswitch (embedded Kafka broker; the real correlator
@@ -100,6 +103,15 @@ class ScenarioRevocationsIT {
     assertThat(IamPolicyEvaluator.denies(policy, new Request("secretsmanager:GetSecretValue", "*",
         Map.of("aws:userid", GithubIrsa.ROLE_ID + ":botocore-session-1748779999")))).as("a sibling session").isFalse();
     assertThat(clouds.aws.rolePolicy(GithubIrsa.ACCOUNT, GithubIrsa.ROLE, "AWSRevokeOlderSessions")).isEmpty();
+
+    // What the analyst reads: which role session the access key id is, under the session in the CLI's chain.
+    StringWriter out = new StringWriter();
+    CommandLine cli = Killswitch.commandLine(Map.of("KILLSWITCH_DATA_DIR", dataDir.toString()));
+    cli.setOut(new PrintWriter(out, true));
+    assertThat(cli.execute("chains", "find", session, "--url", app.url())).isZero();
+    assertThat(out.toString()).contains("\n    expiresAt=",
+        "\n    roleArn=arn:aws:iam::" + GithubIrsa.ACCOUNT + ":role/" + GithubIrsa.ROLE + "\n",
+        "\n    roleId=" + GithubIrsa.ROLE_ID + "\n", "\n    sessionName=" + GithubIrsa.SESSION_NAME + "\n");
   }
 
   @Test

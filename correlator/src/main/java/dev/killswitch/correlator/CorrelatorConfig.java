@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * Settings of one correlator instance. A null optional setting takes its default; every problem is reported
@@ -17,7 +18,8 @@ import java.util.function.UnaryOperator;
  *     {@value #DEFAULT_APPLICATION_ID}
  * @param stateDir where the state stores live (required)
  * @param applicationServer {@code host:port} of this instance's HTTP server, advertised to the other instances
- *     for interactive-query routing; null for a single instance
+ *     for interactive-query routing (an IPv6 address in brackets: {@code [fd00::2]:8080}); null for a single
+ *     instance
  * @param jobCompletedGrace how long after a run completes the job-completed trigger waits; default 0 (at once)
  * @param triggerMode the mode of the requests triggers emit; default dry-run
  * @param retention state expires this long after a chain's (or node's) last activity, and redelivered events are
@@ -32,6 +34,10 @@ public record CorrelatorConfig(String applicationId, Path stateDir, String appli
   public static final String DEFAULT_APPLICATION_ID = "killswitch-correlator";
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
 
+  /** A host name or IPv4 address, or an IPv6 address (with an optional zone) in brackets; then the port. */
+  private static final Pattern HOST_PORT =
+      Pattern.compile("([^:/\\s\\[\\]]+|\\[[0-9A-Fa-f:.]+(%[\\w.-]+)?]):\\d{1,5}");
+
   public CorrelatorConfig {
     applicationId = applicationId == null ? DEFAULT_APPLICATION_ID : applicationId;
     jobCompletedGrace = jobCompletedGrace == null ? Duration.ZERO : jobCompletedGrace;
@@ -45,8 +51,9 @@ public record CorrelatorConfig(String applicationId, Path stateDir, String appli
     if (stateDir == null) {
       problems.add("stateDir is required");
     }
-    if (applicationServer != null && !applicationServer.matches("[^:/\\s]+:\\d{1,5}")) {
-      problems.add("applicationServer must be host:port: '" + applicationServer + "'");
+    if (applicationServer != null && !HOST_PORT.matcher(applicationServer).matches()) {
+      problems.add("applicationServer must be host:port, an IPv6 address in brackets ([fd00::2]:8080): '"
+          + applicationServer + "'");
     }
     if (jobCompletedGrace.isNegative()) {
       problems.add("jobCompletedGrace must not be negative: " + jobCompletedGrace);

@@ -7,6 +7,7 @@ import static dev.killswitch.correlator.Events.token;
 import static dev.killswitch.correlator.Events.tokenRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.schemas.CloudEventCodec;
@@ -37,6 +38,8 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The correlator on a real broker: CI and audit CloudEvents in, a chain snapshot and a revocation request out. */
 @ExtendWith(KafkaClusterExtension.class)
@@ -100,10 +103,13 @@ class CorrelatorIT {
     }
   }
 
-  @Test
-  void everyInstanceAnswersEveryQueryByAskingTheInstanceThatHoldsTheKey(KafkaTestCluster kafka,
+  /** On IPv6 too: the instances advertise {@code [::1]:port} and forward to {@code http://[::1]:port/...}. */
+  @ParameterizedTest(name = "instances at {0}")
+  @ValueSource(strings = {"127.0.0.1", "::1"})
+  void everyInstanceAnswersEveryQueryByAskingTheInstanceThatHoldsTheKey(String host, KafkaTestCluster kafka,
                                                                        @TempDir Path dirA, @TempDir Path dirB)
       throws Exception {
+    assumeTrue(canListenOn(host), "this machine has no " + host);
     Topics topics = kafka.newTopics();
     Map<String, Object> props = kafka.clientProps();
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
@@ -111,8 +117,8 @@ class CorrelatorIT {
     String run = run("9001");
     String token = token("jti-1");
     String chainId = DeterministicIds.chainId(run);
-    List<Instance> instances = List.of(
-        Instance.start(applicationId, dirA, topics, props), Instance.start(applicationId, dirB, topics, props));
+    List<Instance> instances = List.of(Instance.start(host, applicationId, dirA, topics, props),
+        Instance.start(host, applicationId, dirB, topics, props));
     try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
       await().atMost(MAX).until(() -> instances.stream().allMatch(i -> i.correlator.isReady()));
       for (Envelope<?> e : List.of(
@@ -142,25 +148,26 @@ class CorrelatorIT {
   }
 
   /** One correlator with its HTTP server, advertising that server as its application.server. */
-  private record Instance(Correlator correlator, Javalin http) implements AutoCloseable {
+  private record Instance(Correlator correlator, Javalin http, String hostPort) implements AutoCloseable {
 
-    static Instance start(String applicationId, Path stateDir, Topics topics, Map<String, Object> props)
+    static Instance start(String host, String applicationId, Path stateDir, Topics topics, Map<String, Object> props)
         throws java.io.IOException {
       int port;
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getByName(host))) {
         port = s.getLocalPort();
       }
+      String hostPort = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
       CorrelatorConfig config = CorrelatorConfig.defaults(stateDir, Harness.ACCESS).withApplicationId(applicationId)
-          .withApplicationServer("127.0.0.1:" + port);
+          .withApplicationServer(hostPort);
       Correlator correlator = new Correlator(config, topics, props, new SimpleMeterRegistry());
-      Javalin http = Javalin.create(cfg -> correlator.addRoutes(cfg.routes)).start("127.0.0.1", port);
+      Javalin http = Javalin.create(cfg -> correlator.addRoutes(cfg.routes)).start(host, port);
       correlator.start();
-      return new Instance(correlator, http);
+      return new Instance(correlator, http, hostPort);
     }
 
     /** The JSON answer, or null unless 200 (e.g. 503 while a rebalance moves the key). */
     JsonNode get(String pathAndQuery) throws Exception {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + pathAndQuery))
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + hostPort + pathAndQuery))
           .header("Authorization", "Bearer " + Harness.ANALYST_TOKEN).build();
       HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
@@ -170,6 +177,14 @@ class CorrelatorIT {
     public void close() {
       http.stop();
       correlator.close();
+    }
+  }
+
+  private static boolean canListenOn(String host) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getByName(host))) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 

@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -33,11 +35,22 @@ public final class PushTokenMint implements AutoCloseable {
   private final Map<String, KeyPair> keys = new LinkedHashMap<>();
   private final HttpServer jwks;
   public final AtomicInteger fetches = new AtomicInteger();
+  private volatile CountDownLatch hold;
+  private volatile CountDownLatch held = new CountDownLatch(1);
 
   public PushTokenMint() throws IOException {
     jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     jwks.createContext("/oauth2/v3/certs", exchange -> {
       fetches.incrementAndGet();
+      CountDownLatch release = hold;
+      if (release != null) {
+        held.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       byte[] body = jwksJson().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, body.length);
@@ -46,6 +59,30 @@ public final class PushTokenMint implements AutoCloseable {
       }
     });
     jwks.start();
+  }
+
+  /**
+   * From now on the JWKS endpoint holds every request until {@link #releaseFetches()}, then answers with the keys
+   * published by then; {@link #awaitHeldFetch()} returns once a request is being held.
+   */
+  public void holdFetches() {
+    held = new CountDownLatch(1);
+    hold = new CountDownLatch(1);
+  }
+
+  public void awaitHeldFetch() throws InterruptedException {
+    if (!held.await(60, TimeUnit.SECONDS)) {
+      throw new AssertionError("no JWKS request arrived");
+    }
+  }
+
+  /** Answers the held requests (and the ones to come) at once. */
+  public void releaseFetches() {
+    CountDownLatch release = hold;
+    hold = null;
+    if (release != null) {
+      release.countDown();
+    }
   }
 
   /** Adds (publishes) a new signing key under this kid. */
@@ -145,6 +182,7 @@ public final class PushTokenMint implements AutoCloseable {
 
   @Override
   public void close() {
+    releaseFetches(); // stop() waits for the handler's thread
     jwks.stop(0);
   }
 }

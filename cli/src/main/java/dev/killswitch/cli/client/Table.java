@@ -3,13 +3,21 @@ package dev.killswitch.cli.client;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** A plain text table for people: a header row in capitals, columns padded to their widest cell. */
+/**
+ * A plain text table for people: a header row in capitals, columns padded to their widest cell. A row may carry
+ * detail lines, printed indented under it and left out of the column widths (a node's attributes under the node).
+ */
 public final class Table {
+
+  private static final String DETAIL_INDENT = "    ";
 
   private final List<String> headers;
   private final List<List<String>> rows = new ArrayList<>();
+  private final Map<Integer, List<String>> details = new HashMap<>();
 
   public Table(String... headers) {
     this.headers = Arrays.asList(headers);
@@ -21,6 +29,15 @@ public final class Table {
       r.add(c == null ? "-" : String.valueOf(c));
     }
     rows.add(r);
+    return this;
+  }
+
+  /** Adds a line under the last row, indented; it does not widen the columns. */
+  public Table detail(String line) {
+    if (rows.isEmpty()) {
+      throw new IllegalStateException("a detail line belongs under a row");
+    }
+    details.computeIfAbsent(rows.size() - 1, i -> new ArrayList<>()).add(line);
     return this;
   }
 
@@ -37,8 +54,11 @@ public final class Table {
       }
     }
     line(out, headers, width);
-    for (List<String> r : rows) {
-      line(out, r, width);
+    for (int i = 0; i < rows.size(); i++) {
+      line(out, rows.get(i), width);
+      for (String d : details.getOrDefault(i, List.of())) {
+        out.println(DETAIL_INDENT + d);
+      }
     }
     out.flush();
   }

@@ -3,12 +3,15 @@ package dev.killswitch.ingest.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.schemas.Json;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodySubscriber;
+import java.net.http.HttpResponse.BodySubscribers;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -20,7 +23,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_AGE} and when a token names an unknown key id (Google publishes a new key before it signs with it),
  * but never more often than every {@link #MIN_REFRESH}: a flood of tokens with made-up key ids costs one fetch.
  * A failed read keeps the keys already known.
+ *
+ * <p>A fetch never holds up a token whose key is known: it runs in the background, one at a time, and a known key
+ * (even one due for re-reading) is answered from the keys read last. Only a lookup of an unknown key id waits for
+ * the fetch (the one in flight, or one it starts), at most {@link #FETCH_TIMEOUT}.
  */
 final class Jwks {
 
@@ -37,15 +50,21 @@ final class Jwks {
   static final Duration MAX_AGE = Duration.ofHours(1);
   /** Keys kept from one JWKS (Google publishes two or three). */
   static final int MAX_KEYS = 32;
+  /** The longest a fetch takes (connecting, the answer and its body) and so the longest a lookup waits. */
+  static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
   private static final int MAX_JWKS_BYTES = 256 * 1024;
-  private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
+
+  /** The keys of the last successful read, and when that read began. */
+  private record Read(Map<String, RSAPublicKey> keys, Instant at) {}
 
   private final URI url;
   private final Path file;
   private final Clock clock;
   private final HttpClient http;
-  private Map<String, RSAPublicKey> keys = Map.of();
-  private Instant readAt;
+  private volatile Read last = new Read(Map.of(), null);
+  private final Object fetching = new Object();
+  /** Guarded by {@link #fetching}: the fetch in flight, if any, and when the latest one began. */
+  private CompletableFuture<Void> inFlight;
   private Instant attemptedAt;
 
   /** Exactly one of {@code url} and {@code file}. */
@@ -58,39 +77,98 @@ final class Jwks {
   }
 
   /** The key with this id, or null when the JWKS has none (after a refresh, if one is allowed now). */
-  synchronized RSAPublicKey key(String kid) {
+  RSAPublicKey key(String kid) {
     Instant now = clock.instant();
-    boolean stale = readAt == null || !now.isBefore(readAt.plus(MAX_AGE));
-    boolean mayRefresh = attemptedAt == null || !now.isBefore(attemptedAt.plus(MIN_REFRESH));
-    if ((stale || !keys.containsKey(kid)) && mayRefresh) {
-      attemptedAt = now;
-      try {
-        keys = parse(read());
-        readAt = now;
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("cannot read the JWKS from {}: {}; keeping {} known keys", where(), e.toString(), keys.size());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    Read read = last;
+    RSAPublicKey known = read.keys().get(kid);
+    if (known != null) {
+      if (!now.isBefore(read.at().plus(MAX_AGE))) {
+        fetch(now);
       }
+      return known;
     }
-    return keys.get(kid);
+    CompletableFuture<Void> fetch = fetch(now);
+    if (fetch != null) {
+      fetch.join(); // completes within FETCH_TIMEOUT, successful or not (see fetch)
+    }
+    return last.keys().get(kid);
   }
 
-  private byte[] read() throws IOException, InterruptedException {
-    if (file != null) {
-      return Files.readAllBytes(file);
+  /**
+   * The fetch in flight; else a new one when the latest began {@link #MIN_REFRESH} ago or more; else null. The
+   * future completes normally once the keys are replaced or the failure is logged, within {@link #FETCH_TIMEOUT}.
+   */
+  private CompletableFuture<Void> fetch(Instant now) {
+    synchronized (fetching) {
+      if (inFlight != null) {
+        return inFlight;
+      }
+      if (attemptedAt != null && now.isBefore(attemptedAt.plus(MIN_REFRESH))) {
+        return null;
+      }
+      attemptedAt = now;
+      CompletableFuture<byte[]> body = read();
+      CompletableFuture<Void> done = body.orTimeout(FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .thenApply(this::parseUnchecked)
+          .handle((keys, failure) -> {
+            if (failure == null) {
+              last = new Read(keys, now);
+            } else {
+              Throwable cause = failure;
+              while ((cause instanceof CompletionException || cause instanceof UncheckedIOException)
+                  && cause.getCause() != null) {
+                cause = cause.getCause();
+              }
+              LOG.warn("cannot read the JWKS from {}: {}; keeping {} known keys", where(), cause.toString(),
+                  last.keys().size());
+            }
+            synchronized (fetching) {
+              inFlight = null;
+            }
+            return null;
+          });
+      // A read that finished at once ran handle() on this thread already; it must not be left as in flight.
+      if (!done.isDone()) {
+        inFlight = done;
+      }
+      return done;
     }
-    HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(url).timeout(FETCH_TIMEOUT).GET().build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream in = response.body()) {
+  }
+
+  private CompletableFuture<byte[]> read() {
+    if (file != null) {
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          return Files.readAllBytes(file);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+    CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(
+        HttpRequest.newBuilder(url).timeout(FETCH_TIMEOUT).GET().build(),
+        info -> info.statusCode() == 200 ? new AtMost(MAX_JWKS_BYTES) : BodySubscribers.replacing(null));
+    CompletableFuture<byte[]> body = exchange.thenApply(response -> {
       if (response.statusCode() != 200) {
-        throw new IOException("HTTP " + response.statusCode());
+        throw new UncheckedIOException(new IOException("HTTP " + response.statusCode()));
       }
-      byte[] body = in.readNBytes(MAX_JWKS_BYTES + 1);
-      if (body.length > MAX_JWKS_BYTES) {
-        throw new IOException("the JWKS is larger than " + MAX_JWKS_BYTES + " bytes");
+      return response.body();
+    });
+    // A body given up on (timed out) cancels the exchange too, which aborts it (JDK 16+): a server stalling
+    // mid-body keeps no connection open.
+    body.whenComplete((bytes, failure) -> {
+      if (failure != null) {
+        exchange.cancel(true);
       }
-      return body;
+    });
+    return body;
+  }
+
+  private Map<String, RSAPublicKey> parseUnchecked(byte[] json) {
+    try {
+      return parse(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -121,5 +199,58 @@ final class Jwks {
 
   private String where() {
     return file != null ? file.toString() : url.toString();
+  }
+
+  /** The body as bytes; the exchange is cancelled, and the body fails, once it is longer than {@code max}. */
+  private static final class AtMost implements BodySubscriber<byte[]> {
+    private final BodySubscriber<byte[]> bytes = BodySubscribers.ofByteArray();
+    private final int max;
+    private Flow.Subscription subscription;
+    private long received;
+    private boolean failed;
+
+    AtMost(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return bytes.getBody();
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      bytes.onSubscribe(s);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (failed) {
+        return;
+      }
+      received += items.stream().mapToLong(ByteBuffer::remaining).sum();
+      if (received > max) {
+        failed = true;
+        subscription.cancel();
+        bytes.onError(new IOException("the JWKS is larger than " + max + " bytes"));
+        return;
+      }
+      bytes.onNext(items);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (!failed) {
+        bytes.onError(t);
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      if (!failed) {
+        bytes.onComplete();
+      }
+    }
   }
 }

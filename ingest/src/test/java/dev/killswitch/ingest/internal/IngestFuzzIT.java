@@ -161,11 +161,8 @@ class IngestFuzzIT extends RunningIngest {
     if (roll == 2) {
       return original;
     }
-    JsonNode node = Fixtures.json(fixture);
-    for (int i = 1 + random.nextInt(3); i > 0; i--) {
-      node = NormalizerFuzzTest.mutate(node, random);
-    }
-    return Json.mapper().writeValueAsBytes(node);
+    return Json.mapper().writeValueAsBytes(
+        NormalizerFuzzTest.MUTATOR.mutate(Fixtures.json(fixture), random, 1 + random.nextInt(3)));
   }
 
   private String nasty() {

@@ -3,8 +3,6 @@ package dev.killswitch.ingest.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.ingest.Fixtures;
 import dev.killswitch.ingest.IngestException;
@@ -12,11 +10,10 @@ import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.InvalidIdentityRefException;
 import dev.killswitch.schemas.Json;
+import dev.killswitch.schemas.fuzz.JsonMutator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -68,9 +65,8 @@ class NormalizerFuzzTest {
       "cdevents/main-0.6.0-draft_taskrun_finished.json", "cdevents/v0.4.1_pipelinerun_finished.json",
       "cdevents/v0.4.1_pipelinerun_started.json", "cdevents/v0.4.1_taskrun_finished.json"};
 
-  private static final String[] NASTY = {"", "\u0000", "\ud800", "\udfff", "x\ud800y", "\u202e\u202dgnp.exe",
-      "\ufeff", "\uffff", "\ud83d\ude00", "null", "-1", "1e400", "../../etc/passwd", "a/b/../c", "%00",
-      "k8s:prod:token/", "aws:1:role/", "ci:github:a/b/runs/1", "JTI=", ":", "/", "\n\r\t", "\"", "\\"};
+  static final JsonMutator MUTATOR = new JsonMutator("../../etc/passwd", "a/b/../c", "%00", "k8s:prod:token/",
+      "aws:1:role/", "ci:github:a/b/runs/1", "JTI=");
 
   private final Redactor redactor = new Redactor();
   private final GithubNormalizer github = new GithubNormalizer(redactor);
@@ -185,8 +181,8 @@ class NormalizerFuzzTest {
       JsonNode fixture = Fixtures.json(source[0]);
       for (String field : fieldNames(fixture)) {
         ObjectNode copy = fixture.deepCopy();
-        copy.set(field, nested(990));
-        byte[] body = bytes(copy);
+        copy.set(field, JsonMutator.nested(990));
+        byte[] body = JsonMutator.bytes(copy);
         survives(() -> runAll(body));
       }
     }
@@ -233,7 +229,7 @@ class NormalizerFuzzTest {
 
   @Provide
   Arbitrary<String> nasty() {
-    return Arbitraries.oneOf(Arbitraries.of(NASTY), Arbitraries.strings().ofMaxLength(40),
+    return Arbitraries.oneOf(Arbitraries.of(MUTATOR.strings()), Arbitraries.strings().ofMaxLength(40),
         Arbitraries.strings().all().ofMaxLength(20));
   }
 
@@ -269,8 +265,8 @@ class NormalizerFuzzTest {
     return Arbitraries.oneOf(bodies(CDEVENTS).map(NormalizerFuzzTest::structured),
         bodies(new String[] {"tekton/taskrun-unknown-v1-cloudevent-data.json"}).map(NormalizerFuzzTest::tekton),
         // the envelope itself mutated
-        Arbitraries.longs().map(seed -> mutate(tree(structured(Fixtures.bytes(CDEVENTS[0]))),
-            new Random(seed))).map(NormalizerFuzzTest::bytes));
+        Arbitraries.longs().map(seed -> MUTATOR.mutate(tree(structured(Fixtures.bytes(CDEVENTS[0]))),
+            new Random(seed))).map(JsonMutator::bytes));
   }
 
   /** Bodies derived from the fixtures: mutated (a random node replaced with another type), cut, flipped, garbage. */
@@ -278,12 +274,7 @@ class NormalizerFuzzTest {
     Arbitrary<String> fixture = Arbitraries.of(fixtures);
     Arbitrary<byte[]> mutated = fixture.flatMap(f -> Arbitraries.longs().map(seed -> {
       Random random = new Random(seed);
-      JsonNode node = Fixtures.json(f);
-      int rounds = 1 + random.nextInt(3);
-      for (int i = 0; i < rounds; i++) {
-        node = mutate(node, random);
-      }
-      return bytes(node);
+      return JsonMutator.bytes(MUTATOR.mutate(Fixtures.json(f), random, 1 + random.nextInt(3)));
     }));
     Arbitrary<byte[]> truncated = fixture.flatMap(f -> {
       byte[] b = Fixtures.bytes(f);
@@ -302,83 +293,10 @@ class NormalizerFuzzTest {
         net.jqwik.api.Tuple.of(1, flipped), net.jqwik.api.Tuple.of(1, garbage));
   }
 
-  /** Replaces one random node of the tree (the root included) with a random value of another JSON type. */
-  static JsonNode mutate(JsonNode root, Random random) {
-    List<JsonNode> containers = new ArrayList<>();
-    collect(root, containers);
-    if (containers.isEmpty() || random.nextInt(20) == 0) {
-      return randomValue(random);
-    }
-    JsonNode parent = containers.get(random.nextInt(containers.size()));
-    if (parent instanceof ObjectNode o && o.size() > 0) {
-      List<String> names = fieldNames(o);
-      String name = names.get(random.nextInt(names.size()));
-      if (random.nextInt(10) == 0) {
-        o.remove(name);
-      } else {
-        o.set(name, randomValue(random));
-      }
-    } else if (parent instanceof ArrayNode a && a.size() > 0) {
-      a.set(random.nextInt(a.size()), randomValue(random));
-    }
-    return root;
-  }
-
-  private static void collect(JsonNode node, List<JsonNode> out) {
-    if (node.isContainerNode()) {
-      out.add(node);
-      node.forEach(child -> collect(child, out));
-    }
-  }
-
   private static List<String> fieldNames(JsonNode o) {
     List<String> names = new ArrayList<>();
     o.fieldNames().forEachRemaining(names::add);
     return names;
-  }
-
-  static JsonNode randomValue(Random random) {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    switch (random.nextInt(14)) {
-      case 0: return f.nullNode();
-      case 1: return f.booleanNode(random.nextBoolean());
-      case 2: return f.numberNode(random.nextLong());
-      case 3: return f.numberNode(new BigInteger("9".repeat(1 + random.nextInt(400))));
-      case 4: return f.numberNode(new BigDecimal("1e" + (random.nextInt(800) - 400)));
-      case 5: return f.numberNode(random.nextBoolean() ? Double.MAX_VALUE : -0.0);
-      case 6: return f.textNode(NASTY[random.nextInt(NASTY.length)]);
-      case 7: return f.textNode("x".repeat(100_000 + random.nextInt(1000)));
-      case 8: return f.arrayNode();
-      case 9: return f.objectNode();
-      case 10: return nested(1 + random.nextInt(200));
-      case 11: {
-        ArrayNode a = f.arrayNode();
-        for (int i = 0; i < 3; i++) {
-          a.add(f.textNode(NASTY[random.nextInt(NASTY.length)]));
-        }
-        return a;
-      }
-      case 12: {
-        ObjectNode o = f.objectNode();
-        o.put(NASTY[random.nextInt(NASTY.length)], NASTY[random.nextInt(NASTY.length)]);
-        return o;
-      }
-      default: {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < 1 + random.nextInt(30); i++) {
-          s.append((char) random.nextInt(0x10000));
-        }
-        return f.textNode(s.toString());
-      }
-    }
-  }
-
-  private static JsonNode nested(int depth) {
-    JsonNode n = JsonNodeFactory.instance.arrayNode();
-    for (int i = 1; i < depth; i++) {
-      n = JsonNodeFactory.instance.arrayNode().add(n);
-    }
-    return n;
   }
 
   private static byte[] eventList(byte[] event) {
@@ -445,14 +363,6 @@ class NormalizerFuzzTest {
       copy[10 + random.nextInt(Math.max(1, copy.length - 10)) % copy.length] ^= (byte) (1 + random.nextInt(255));
     }
     return copy;
-  }
-
-  private static byte[] bytes(JsonNode node) {
-    try {
-      return Json.mapper().writeValueAsBytes(node);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static JsonNode tree(byte[] b) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.revoker.kubernetes.AuthorizationWebhook;
@@ -13,14 +12,12 @@ import dev.killswitch.revoker.kubernetes.Denylist;
 import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.Json;
 import dev.killswitch.schemas.event.RevocationRequested.Mode;
+import dev.killswitch.schemas.fuzz.JsonMutator;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Example;
@@ -36,10 +33,10 @@ import net.jqwik.api.Property;
 class RequestParsersFuzzTest {
 
   static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
-  static final String[] NASTY = {"", "\u0000", "\ud800", "x\udfffy", "\u202egnp.exe", "\ufeff", "\uffff", "null",
-      "1e400", "k8s:prod:token/", "k8s:prod:token/abc", "ci:github:a/b/runs/1", "aws:1:role/x", "JTI=", "JTI=\u0000",
-      "JTI=../../x", "JTI=" + "a".repeat(10_000), "none", "downstream", "enforce", "dry-run", "2026-13-01T00:00:00Z",
-      "2026-03-02T00:00:00Z", "-999999999-01-01T00:00:00Z", "+999999999-12-31T23:59:59Z", "playbook:", "user:x"};
+  static final JsonMutator MUTATOR = new JsonMutator("k8s:prod:token/", "k8s:prod:token/abc",
+      "ci:github:a/b/runs/1", "aws:1:role/x", "JTI=", "JTI=\u0000", "JTI=../../x", "JTI=" + "a".repeat(10_000), "none",
+      "downstream", "enforce", "dry-run", "2026-13-01T00:00:00Z", "2026-03-02T00:00:00Z", "-999999999-01-01T00:00:00Z",
+      "+999999999-12-31T23:59:59Z", "playbook:", "user:x");
 
   final RevocationRequests requests = new RevocationRequests(Clock.fixed(NOW, ZoneOffset.UTC), Mode.ENFORCE);
   final AuthorizationWebhook webhook = new AuthorizationWebhook(new Denylist(), Clock.fixed(NOW, ZoneOffset.UTC));
@@ -51,11 +48,7 @@ class RequestParsersFuzzTest {
     body.put("target", "k8s:prod:token/abc").put("reason", "leaked").put("cascade", "none").put("mode", "dry-run")
         .put("expiresAt", "2026-03-02T00:00:00Z").put("requestId", "soc-7").put("override", true)
         .put("requestedBy", "playbook:contain-ci");
-    JsonNode mutated = body;
-    for (int i = 1 + random.nextInt(3); i > 0; i--) {
-      mutated = mutate(mutated, random);
-    }
-    byte[] bytes = bytes(mutated);
+    byte[] bytes = JsonMutator.bytes(MUTATOR.mutate(body, random, 1 + random.nextInt(3)));
     if (random.nextInt(8) == 0) {
       bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
     }
@@ -74,23 +67,14 @@ class RequestParsersFuzzTest {
     ce.put("specversion", "1.0").put("id", "e-1").put("source", "urn:soc").put("type",
         "dev.killswitch.revocation.requested.v1").put("datacontenttype", "application/json");
     ce.set("data", data);
-    JsonNode mutated = ce;
-    for (int i = 1 + random.nextInt(3); i > 0; i--) {
-      mutated = mutate(mutated, random);
-    }
-    byte[] input = bytes(mutated);
+    byte[] input = JsonMutator.bytes(MUTATOR.mutate(ce, random, 1 + random.nextInt(3)));
     badRequestOnly(() -> CloudEventCodec.toKafka("t", requests.fromCloudEvent(input, "user:x")));
   }
 
   @Property(tries = 500)
   void aMutatedSubjectAccessReviewIsAnsweredOrRefusedAs400(@ForAll long seed) throws IOException {
     Random random = new Random(seed);
-    JsonNode sar = fixture();
-    for (int i = 1 + random.nextInt(3); i > 0; i--) {
-      sar = mutate(sar, random);
-    }
-    byte[] input = bytes(sar);
-    reviewed(input);
+    reviewed(JsonMutator.bytes(MUTATOR.mutate(fixture(), random, 1 + random.nextInt(3))));
   }
 
   @Property(tries = 200)
@@ -153,72 +137,6 @@ class RequestParsersFuzzTest {
     try (InputStream in = RequestParsersFuzzTest.class.getResourceAsStream(
         "/fixtures/k8s/subjectaccessreview-v1-bound-token.json")) {
       return Json.mapper().readTree(in);
-    }
-  }
-
-  static JsonNode mutate(JsonNode root, Random random) {
-    List<JsonNode> containers = new ArrayList<>();
-    collect(root, containers);
-    if (containers.isEmpty() || random.nextInt(25) == 0) {
-      return randomValue(random);
-    }
-    JsonNode parent = containers.get(random.nextInt(containers.size()));
-    if (parent instanceof ObjectNode o && o.size() > 0) {
-      List<String> names = new ArrayList<>();
-      o.fieldNames().forEachRemaining(names::add);
-      String name = names.get(random.nextInt(names.size()));
-      switch (random.nextInt(10)) {
-        case 0 -> o.remove(name);
-        case 1 -> o.set(NASTY[random.nextInt(NASTY.length)], randomValue(random));
-        default -> o.set(name, randomValue(random));
-      }
-    } else if (parent instanceof ArrayNode a && a.size() > 0) {
-      a.set(random.nextInt(a.size()), randomValue(random));
-    }
-    return root;
-  }
-
-  private static void collect(JsonNode node, List<JsonNode> out) {
-    if (node.isContainerNode()) {
-      out.add(node);
-      node.forEach(child -> collect(child, out));
-    }
-  }
-
-  private static JsonNode randomValue(Random random) {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    return switch (random.nextInt(12)) {
-      case 0 -> f.nullNode();
-      case 1 -> f.booleanNode(random.nextBoolean());
-      case 2 -> f.numberNode(random.nextLong());
-      case 3 -> f.numberNode(new BigInteger("9".repeat(1 + random.nextInt(400))));
-      case 4 -> f.numberNode(new BigDecimal("1e" + (random.nextInt(800) - 400)));
-      case 5, 6 -> f.textNode(NASTY[random.nextInt(NASTY.length)]);
-      case 7 -> f.arrayNode();
-      case 8 -> f.objectNode();
-      case 9 -> {
-        JsonNode n = f.arrayNode();
-        for (int i = random.nextInt(300); i > 0; i--) {
-          n = f.arrayNode().add(n);
-        }
-        yield n;
-      }
-      case 10 -> f.arrayNode().add(NASTY[random.nextInt(NASTY.length)]);
-      default -> {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < 1 + random.nextInt(30); i++) {
-          s.append((char) random.nextInt(0x10000));
-        }
-        yield f.textNode(s.toString());
-      }
-    };
-  }
-
-  private static byte[] bytes(JsonNode node) {
-    try {
-      return Json.mapper().writeValueAsBytes(node);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

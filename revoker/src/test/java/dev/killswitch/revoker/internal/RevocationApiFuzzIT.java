@@ -112,12 +112,7 @@ class RevocationApiFuzzIT {
     if (roll == 0) {
       return List.of("", "{", "null", "[]", "1e99999", "\"x\"", "{\"target\":}").get(random.nextInt(7)).getBytes(UTF_8);
     }
-    JsonNode m = node;
-    if (roll > 2) {
-      for (int i = 1 + random.nextInt(3); i > 0; i--) {
-        m = RequestParsersFuzzTest.mutate(m, random);
-      }
-    }
+    JsonNode m = roll > 2 ? RequestParsersFuzzTest.MUTATOR.mutate(node, random, 1 + random.nextInt(3)) : node;
     byte[] bytes = Json.mapper().writeValueAsBytes(m);
     return roll == 1 ? java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length)) : bytes;
   }

@@ -2,6 +2,7 @@ package dev.killswitch.correlator.internal.query;
 
 import dev.killswitch.correlator.CorrelatorException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -55,7 +56,16 @@ public final class StreamsStores implements StoreReader.Source, QueryRouter.Owne
     if (active.equals(self)) {
       return Optional.empty();
     }
-    return Optional.of(URI.create(scheme + "://" + active.host() + ":" + active.port()));
+    return Optional.of(baseUri(scheme, active));
+  }
+
+  /** {@code scheme://host:port} of an instance; an IPv6 host (Kafka keeps it without brackets) gets them. */
+  static URI baseUri(String scheme, HostInfo instance) {
+    try {
+      return new URI(scheme, null, instance.host(), instance.port(), null, null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not a host: " + instance.host(), e);
+    }
   }
 
   private KafkaStreams running() {
