@@ -2,6 +2,7 @@ package dev.killswitch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.cli.client.ApiClient;
+import dev.killswitch.cli.client.Printable;
 import dev.killswitch.schemas.Json;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -46,6 +47,6 @@ abstract class ApiCommand implements Callable<Integer> {
   /** A value for a table cell: text, or "-" for missing. */
   static String text(JsonNode n, String field) {
     JsonNode v = n.path(field);
-    return v.isMissingNode() || v.isNull() || v.asText().isEmpty() ? "-" : v.asText();
+    return v.isMissingNode() || v.isNull() || v.asText().isEmpty() ? "-" : Printable.of(v.asText());
   }
 }

@@ -1,5 +1,6 @@
 package dev.killswitch.cli;
 
+import dev.killswitch.cli.client.Printable;
 import dev.killswitch.cli.replay.Progress;
 import java.util.Map;
 import picocli.CommandLine;
@@ -57,7 +58,7 @@ public final class Killswitch {
     return new CommandLine(new Killswitch(env, stderrIsTerminal))
         .setExitCodeExceptionMapper(Killswitch::exitCode)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("killswitch: " + e.getMessage());
+          cmd.getErr().println("killswitch: " + Printable.lines(e.getMessage()));
           cmd.getErr().flush();
           return exitCode(e);
         });

@@ -45,6 +45,20 @@ class ChainsCommandTest {
     assertThat(lines.get(indexOfLineStartingWith(lines, "NODE")).indexOf("KIND")).isEqualTo(SESSION.length() + 2);
   }
 
+  @Test
+  void whatTheCallerChoseIsPrintedWithItsControlCharactersEscapedSoItCannotDriveTheTerminalOrForgeALine() {
+    // A session name is whatever the AssumeRole caller passed; an edge's user agent, whatever the client sent.
+    String hostile = "ci\u001b]0;owned\u0007\u001b[2J\nNODE forged\u202eexe.txt\u009b";
+    String out = print(new ChainSnapshot("0123456789abcdef0123456789abcdef", RUN, "active", List.of(
+        new Node(RUN, "ci-run", T, T, "none"),
+        new Node(SESSION, "aws-session", T, T, "none", Map.of(Node.SESSION_NAME, hostile))), List.of(), T));
+
+    assertThat(out).doesNotContain("\u001b", "\u0007", "\u202e", "\u009b");
+    assertThat(out.lines().filter(l -> l.startsWith("NODE"))).hasSize(1);
+    assertThat(out).contains(
+        "    sessionName=ci\\u001b]0;owned\\u0007\\u001b[2J\\u000aNODE forged\\u202eexe.txt\\u009b");
+  }
+
   private static String print(ChainSnapshot chain) {
     JsonNode json = Json.mapper().valueToTree(chain);
     StringWriter s = new StringWriter();

@@ -10,6 +10,7 @@ import java.util.Map;
 /**
  * A plain text table for people: a header row in capitals, columns padded to their widest cell. A row may carry
  * detail lines, printed indented under it and left out of the column widths (a node's attributes under the node).
+ * Cells and detail lines are printed through {@link Printable}: they hold what the pipeline saw.
  */
 public final class Table {
 
@@ -26,7 +27,7 @@ public final class Table {
   public Table row(Object... cells) {
     List<String> r = new ArrayList<>();
     for (Object c : cells) {
-      r.add(c == null ? "-" : String.valueOf(c));
+      r.add(c == null ? "-" : Printable.of(String.valueOf(c)));
     }
     rows.add(r);
     return this;
@@ -37,7 +38,7 @@ public final class Table {
     if (rows.isEmpty()) {
       throw new IllegalStateException("a detail line belongs under a row");
     }
-    details.computeIfAbsent(rows.size() - 1, i -> new ArrayList<>()).add(line);
+    details.computeIfAbsent(rows.size() - 1, i -> new ArrayList<>()).add(Printable.of(line));
     return this;
   }
 
