@@ -1,6 +1,6 @@
 package dev.killswitch.schemas;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.killswitch.schemas.event.K8sAuditEvent;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -69,12 +69,7 @@ public final class CloudEventCodec {
   }
 
   public static CloudEvent toCloudEvent(Envelope<?> event) {
-    byte[] data;
-    try {
-      data = Json.mapper().writeValueAsBytes(event.data());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialize " + event.type().type(), e);
-    }
+    byte[] data = data(event);
     CloudEventBuilder b = CloudEventBuilder.v1()
         .withId(event.id())
         .withSource(event.source())
@@ -92,6 +87,19 @@ public final class CloudEventCodec {
       b.withExtension(PARTITION_KEY, event.partitionKey());
     }
     return b.build();
+  }
+
+  /**
+   * The event's data as JSON: {@code Json.mapper()}'s bytes; a k8s audit event (the one ingest writes most) by
+   * {@link K8sAuditJson}, which gives the same bytes faster.
+   */
+  static byte[] data(Envelope<?> event) {
+    try {
+      return event.data() instanceof K8sAuditEvent k8s ? K8sAuditJson.write(k8s)
+          : Json.mapper().writeValueAsBytes(event.data());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialize " + event.type().type(), e);
+    }
   }
 
   public static Envelope<?> fromCloudEvent(CloudEvent ce) {

@@ -137,13 +137,13 @@ public final class IngestBench {
   }
 
   /** Realistic audit events: a bound-token Secret read and a TokenRequest, 2:1, each with a unique auditID. */
-  static final class Events {
+  public static final class Events {
     private final String[] templates;
     private final AtomicInteger seq = new AtomicInteger();
     private long bytes;
     private long count;
 
-    Events() {
+    public Events() {
       templates = new String[] {compact(AuditSamples.SECRET_READ_WITH_BOUND_TOKEN),
           compact(AuditSamples.SECRET_READ_WITH_BOUND_TOKEN), compact(AuditSamples.TOKEN_REQUEST)};
     }
@@ -176,7 +176,7 @@ public final class IngestBench {
   }
 
   /** An EventList of the next {@code batch} events, as an apiserver's webhook backend posts it. */
-  static byte[] eventList(Events events, int batch) {
+  public static byte[] eventList(Events events, int batch) {
     StringBuilder b = new StringBuilder(batch * 1700)
         .append("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"metadata\":{},\"items\":[");
     for (int i = 0; i < batch; i++) {
