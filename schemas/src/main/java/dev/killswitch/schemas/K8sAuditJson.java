@@ -16,11 +16,11 @@ import java.util.Map;
 /**
  * The JSON of {@link K8sAuditEvent}, written field by field with a Jackson generator instead of the bean
  * serializer (which looked the serializer of each field up, called each accessor by reflection and formatted the
- * times through a {@code DateTimeFormatter}: about a fifth of ingest's work per audit event). The bytes are those
- * {@code Json.mapper().writeValueAsBytes(event)} gives, byte for byte: the fields in declaration order, nulls left
- * out (a null inside a list or as a map value written as {@code null}), {@code secretAccess} always, times as
- * {@code ISO_INSTANT}, {@code raw} through the mapper's own tree serialization (so a verbatim source object
- * stays its own bytes). Tested against the bean serializer over the fixtures and the normalizer fuzz bodies.
+ * times through a {@code DateTimeFormatter}). The bytes are those {@code Json.mapper().writeValueAsBytes(event)}
+ * gives, byte for byte: the fields in declaration order, nulls left out (map entries with a null value too; a
+ * null inside a list is written as {@code null}), {@code secretAccess} always, times as {@code ISO_INSTANT},
+ * {@code raw} through the mapper's own tree serialization (so a verbatim source object stays its own bytes).
+ * Tested against the bean serializer over random records, the fixtures and the normalizer fuzz bodies.
  */
 final class K8sAuditJson {
 
@@ -89,8 +89,7 @@ final class K8sAuditJson {
             g.writeFieldName(EXTRA);
             g.writeStartObject();
             for (Map.Entry<String, List<String>> x : u.extra().entrySet()) {
-              g.writeFieldName(x.getKey());
-              strings(g, x.getValue());
+              strings(g, x.getKey(), x.getValue());
             }
             g.writeEndObject();
           }
@@ -177,11 +176,15 @@ final class K8sAuditJson {
     }
   }
 
-  private static void strings(JsonGenerator g, List<String> values) throws IOException {
-    if (values == null) {
-      g.writeNull();
-      return;
+  /** A map entry: left out when null, as the mapper's NON_NULL inclusion does for map values too. */
+  private static void strings(JsonGenerator g, String name, List<String> values) throws IOException {
+    if (values != null) {
+      g.writeFieldName(name);
+      strings(g, values);
     }
+  }
+
+  private static void strings(JsonGenerator g, List<String> values) throws IOException {
     g.writeStartArray();
     for (String v : values) {
       if (v == null) {
