@@ -39,8 +39,12 @@ import org.apache.kafka.common.test.TestKitNodes;
 /**
  * Benchmark (not a test): Kubernetes audit events per second through {@code POST /v1/ingest/k8s-audit/{cluster}}
  * (EventList batches of 100 realistic ~1.5 KB events, N concurrent HTTP clients, each request answered only after
- * Kafka acknowledged all its events) beside a plain KafkaProducer sending the same event bytes, with the same
- * producer settings ({@link Ingest#producerDefaults()}: acks=all, idempotent, lz4, linger 5 ms), to the same broker.
+ * Kafka acknowledged all its events) beside two baselines to the same broker with the same producer settings
+ * ({@link Ingest#producerDefaults()}: acks=all, idempotent, lz4, linger 5 ms): an HTTP pass-through on the same
+ * server (same Javalin/Jetty, same clients and bodies; the body read and split into its items with ingest's
+ * streaming parse, each item's bytes sent unchanged as one record keyed by its actor as ingest keys it, 200 after
+ * every acknowledgement: what any webhook-to-Kafka bridge does, without normalization, redaction or CloudEvent
+ * encoding), and a plain KafkaProducer sending the same event bytes with the same keys.
  *
  * <p>Options: {@code --bootstrap host:port} (default: an in-process single-node KRaft broker, as the testkit
  * starts), {@code --events N} (per measured run, default 100000), {@code --clients N} (default 4),
@@ -78,38 +82,61 @@ public final class IngestBench {
                           Map<String, String> producerOverrides) throws Exception {
     Topics topics = new Topics("bench-" + UUID.randomUUID().toString().substring(0, 8));
     Topics rawTopics = new Topics(topics.prefix() + "-raw");
+    Topics passTopics = new Topics(topics.prefix() + "-pass");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, 60);
       TopicProvisioner.ensure(admin, rawTopics, 60);
+      TopicProvisioner.ensure(admin, passTopics, 60);
     }
     Map<String, Object> props = Ingest.producerDefaults();
     props.put("bootstrap.servers", bootstrap);
     props.putAll(producerOverrides);
     Events template = new Events();
     try (Producer<String, byte[]> ingestProducer = new KafkaProducer<>(props);
+         Producer<String, byte[]> passProducer = new KafkaProducer<>(props);
          Producer<String, byte[]> rawProducer = new KafkaProducer<>(props)) {
       Ingest ingest = new Ingest(IngestServer.config(), topics, ingestProducer, new SimpleMeterRegistry(),
           Clock.systemUTC());
-      Javalin app = Javalin.create(cfg -> ingest.addRoutes(cfg.routes)).start("127.0.0.1", 0);
+      PassThrough passThrough = new PassThrough(passProducer, passTopics.k8sEvents());
+      Javalin app = Javalin.create(cfg -> {
+        ingest.addRoutes(cfg.routes);
+        cfg.routes.post(PassThrough.PATH, passThrough);
+      }).start("127.0.0.1", 0);
       try {
+        PassThrough.checkKeys(template);
         Http http = new Http(app.port(), clients);
+        URI ingestUri = http.uri("/v1/ingest/k8s-audit/" + CLUSTER);
+        URI passUri = http.uri(PassThrough.PATH.replace("{cluster}", CLUSTER));
         int warmup = Math.max(batch * clients, Math.max(20_000, events / 5));
-        http.send(template, warmup, batch);
-        raw(rawProducer, rawTopics.k8sEvents(), template, warmup);
+        http.send(ingestUri, bodies(template, warmup, batch), batch);
+        http.send(passUri, bodies(template, warmup, batch), batch);
+        raw(rawProducer, rawTopics.k8sEvents(), new Keyed(template, warmup));
         double bestHttp = 0;
+        double bestPass = 0;
         double bestRaw = 0;
         for (int r = 1; r <= rounds; r++) {
+          // the bodies and records are made before each side's clock and CPU count start
+          List<byte[]> ingestBodies = bodies(template, events, batch);
           CpuSplit ingestCpu = new CpuSplit();
-          double h = http.send(template, events, batch);
+          double h = http.send(ingestUri, ingestBodies, batch);
           String ingestSplit = ingestCpu.perEvent(events);
+          List<byte[]> passBodies = bodies(template, events, batch);
+          CpuSplit passCpu = new CpuSplit();
+          double p = http.send(passUri, passBodies, batch);
+          String passSplit = passCpu.perEvent(events);
+          Keyed rawRecords = new Keyed(template, events);
           CpuSplit rawCpu = new CpuSplit();
-          double k = raw(rawProducer, rawTopics.k8sEvents(), template, events);
+          double k = raw(rawProducer, rawTopics.k8sEvents(), rawRecords);
           String rawSplit = rawCpu.perEvent(events);
           System.out.printf(Locale.ROOT, "round %d: ingest %.0f events/s, raw producer %.0f events/s, ratio %.2f, load %s%n",
               r, h, k, h / k, loadAverage());
+          System.out.printf(Locale.ROOT, "  HTTP pass-through %.0f events/s, ingest/pass-through %.2f, pass-through/raw %.2f%n",
+              p, h / p, p / k);
           System.out.printf(Locale.ROOT, "  CPU per event, ingest side:  %s%n", ingestSplit);
+          System.out.printf(Locale.ROOT, "  CPU per event, pass-through: %s%n", passSplit);
           System.out.printf(Locale.ROOT, "  CPU per event, raw side:     %s%n", rawSplit);
           bestHttp = Math.max(bestHttp, h);
+          bestPass = Math.max(bestPass, p);
           bestRaw = Math.max(bestRaw, k);
         }
         http.close();
@@ -119,9 +146,13 @@ public final class IngestBench {
         System.out.printf(Locale.ROOT, "event size         %.0f bytes on average (audit.k8s.io/v1 Event JSON)%n",
             template.averageSize());
         System.out.printf(Locale.ROOT, "ingest webhook     %.0f events/s to Kafka acknowledgement (best round)%n", bestHttp);
-        System.out.printf(Locale.ROOT, "raw KafkaProducer  %.0f events/s, same bytes, same producer settings (best round)%n",
+        System.out.printf(Locale.ROOT, "HTTP pass-through  %.0f events/s, same server, clients and bodies; items sent as they are (best round)%n",
+            bestPass);
+        System.out.printf(Locale.ROOT, "raw KafkaProducer  %.0f events/s, same bytes and keys, same producer settings (best round)%n",
             bestRaw);
-        System.out.printf(Locale.ROOT, "ratio              %.2f%n", bestHttp / bestRaw);
+        System.out.printf(Locale.ROOT, "ratio              %.2f (ingest / raw producer)%n", bestHttp / bestRaw);
+        System.out.printf(Locale.ROOT, "ratio              %.2f (ingest / HTTP pass-through), pass-through / raw %.2f%n",
+            bestHttp / bestPass, bestPass / bestRaw);
         System.out.printf(Locale.ROOT, "producer overrides %s (both producers)%n",
             producerOverrides.isEmpty() ? "none" : producerOverrides);
         System.out.printf(Locale.ROOT, "broker             %s%n", embedded ? "in-process KRaft (single node, same JVM)"
@@ -137,13 +168,13 @@ public final class IngestBench {
   }
 
   /** Realistic audit events: a bound-token Secret read and a TokenRequest, 2:1, each with a unique auditID. */
-  static final class Events {
+  public static final class Events {
     private final String[] templates;
     private final AtomicInteger seq = new AtomicInteger();
     private long bytes;
     private long count;
 
-    Events() {
+    public Events() {
       templates = new String[] {compact(AuditSamples.SECRET_READ_WITH_BOUND_TOKEN),
           compact(AuditSamples.SECRET_READ_WITH_BOUND_TOKEN), compact(AuditSamples.TOKEN_REQUEST)};
     }
@@ -176,7 +207,7 @@ public final class IngestBench {
   }
 
   /** An EventList of the next {@code batch} events, as an apiserver's webhook backend posts it. */
-  static byte[] eventList(Events events, int batch) {
+  public static byte[] eventList(Events events, int batch) {
     StringBuilder b = new StringBuilder(batch * 1700)
         .append("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"metadata\":{},\"items\":[");
     for (int i = 0; i < batch; i++) {
@@ -188,16 +219,41 @@ public final class IngestBench {
     return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The plain producer: every event as a record (key: an actor reference, as ingest keys), then every ack. */
-  private static double raw(Producer<String, byte[]> producer, String topic, Events events, int n) throws Exception {
-    List<byte[]> values = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      values.add(events.next());
+  /** The next {@code n} events as EventList bodies of {@code batch}. */
+  private static List<byte[]> bodies(Events events, int n, int batch) {
+    List<byte[]> bodies = new ArrayList<>(n / batch);
+    for (int r = 0; r < n / batch; r++) {
+      bodies.add(eventList(events, batch));
     }
+    return bodies;
+  }
+
+  /** The next {@code n} events' bytes, each with its actor as ingest names it (the record key ingest uses). */
+  private static final class Keyed {
+    final List<byte[]> values;
+    final List<String> keys;
+
+    Keyed(Events events, int n) throws java.io.IOException {
+      values = new ArrayList<>(n);
+      keys = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        byte[] value = events.next();
+        values.add(value);
+        keys.add(PassThrough.actorKey(CLUSTER, Json.mapper().readTree(value)));
+      }
+    }
+  }
+
+  /**
+   * The plain producer: every event as a record keyed by its actor, as ingest keys it (same keys, so the same
+   * partitions), then every ack.
+   */
+  private static double raw(Producer<String, byte[]> producer, String topic, Keyed records) throws Exception {
+    int n = records.values.size();
     long t0 = System.nanoTime();
     List<Future<RecordMetadata>> acks = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      acks.add(producer.send(new ProducerRecord<>(topic, "k8s:bench:sa/ci/deployer-" + (i % 64), values.get(i))));
+      acks.add(producer.send(new ProducerRecord<>(topic, records.keys.get(i), records.values.get(i))));
     }
     for (Future<RecordMetadata> ack : acks) {
       ack.get();
@@ -209,22 +265,24 @@ public final class IngestBench {
   private static final class Http implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
-    private final URI uri;
+    private final int port;
     private final int clients;
     private final ExecutorService pool;
 
     Http(int port, int clients) {
-      this.uri = URI.create("http://127.0.0.1:" + port + "/v1/ingest/k8s-audit/" + CLUSTER);
+      this.port = port;
       this.clients = clients;
       this.pool = Executors.newFixedThreadPool(clients);
     }
 
-    double send(Events events, int n, int batch) throws Exception {
-      int requests = n / batch;
-      List<byte[]> bodies = new ArrayList<>(requests);
-      for (int r = 0; r < requests; r++) {
-        bodies.add(eventList(events, batch));
-      }
+    URI uri(String path) {
+      return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** Posts every body ({@code batch} events each), {@code clients} at a time; events per second to the last 200. */
+    double send(URI uri, List<byte[]> bodies, int batch) throws Exception {
+      int requests = bodies.size();
+      long events = (long) requests * batch;
       AtomicInteger next = new AtomicInteger();
       long t0 = System.nanoTime();
       List<Future<?>> done = new ArrayList<>();
@@ -237,7 +295,8 @@ public final class IngestBench {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(r))).build(),
                 HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-              throw new IllegalStateException("ingest answered " + response.statusCode() + ": " + response.body());
+              throw new IllegalStateException(uri.getPath() + " answered " + response.statusCode() + ": "
+                  + response.body());
             }
           }
           return null;
@@ -246,7 +305,7 @@ public final class IngestBench {
       for (Future<?> f : done) {
         f.get();
       }
-      return (double) requests * batch / ((System.nanoTime() - t0) / 1e9);
+      return events / ((System.nanoTime() - t0) / 1e9);
     }
 
     @Override
@@ -292,7 +351,7 @@ public final class IngestBench {
 
     private static String group(String name) {
       if (name.startsWith("JettyServerThreadPool")) {
-        return "ingest handlers";
+        return "handlers";
       }
       if (name.startsWith("HttpClient") || name.startsWith("pool-")) {
         return "http clients";

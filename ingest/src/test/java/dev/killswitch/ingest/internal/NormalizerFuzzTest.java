@@ -119,6 +119,11 @@ class NormalizerFuzzTest {
   }
 
   @Property(tries = 150)
+  void k8sAuditRecordsAreWhatTheGenericEncodingWrote(@ForAll("k8sBodies") byte[] body) {
+    K8sAuditEncodingTest.encodeAndCompare(body);
+  }
+
+  @Property(tries = 150)
   void cloudTrailNeverFailsOtherThanByRejecting(@ForAll("cloudTrailBodies") byte[] body) {
     survives(() -> {
       byte[] bytes = Gzip.isGzip(body) ? Gzip.inflate(body, 1 << 20) : body;
