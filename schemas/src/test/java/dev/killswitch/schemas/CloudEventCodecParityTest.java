@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.schemas.event.K8sAuditEvent;
+import dev.killswitch.schemas.fuzz.JsonMutator;
 import io.cloudevents.kafka.KafkaMessageFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,7 @@ class CloudEventCodecParityTest {
     K8sAuditEvent.BindingChange binding = r.nextInt(2) == 0 ? null
         : new K8sAuditEvent.BindingChange(optional(r), optional(r), strings(r), strings(r));
     JsonNode raw = r.nextInt(5) == 0 ? null
-        : CloudEventCodecFuzzTest.mutate(EventSchemas.golden(EventType.K8S_AUDIT).get("raw").deepCopy(), r);
+        : new JsonMutator().mutate(EventSchemas.golden(EventType.K8S_AUDIT).get("raw").deepCopy(), r);
     return new K8sAuditEvent(optional(r), optional(r), optional(r), optional(r), optional(r), optional(r), user,
         optional(r), optional(r), optional(r), optional(r), optional(r), optional(r), ref, strings(r), optional(r),
         optional(r), optional(r), r.nextBoolean() ? null : r.nextInt(), optional(r), optional(r), binding,
