@@ -62,9 +62,9 @@ import org.apache.kafka.streams.processor.api.Record;
  *       completion; latency = from producing the completion to reading its revocation request (read_committed).</li>
  * </ol>
  * Options: {@code --runs N} (default 5000), {@code --rate EVENTS_PER_S} (default 300), {@code --probes N} (default
- * 100), {@code --probe-every MS} (default 400), {@code --threads N} (num.stream.threads of all three topologies, default
- * 1), {@code --commit-ms MS} (commit.interval.ms of all three, default Kafka Streams' 100 under exactly-once),
- * {@code --uses N} (token uses per run, default 3), {@code --bootstrap host:port}.
+ * 100), {@code --probe-every MS} (default 400), {@code --threads N} (num.stream.threads of all three topologies and
+ * of the latency run, default 1), {@code --commit-ms MS} (commit.interval.ms of all of them, default Kafka Streams'
+ * 100 under exactly-once), {@code --uses N} (token uses per run, default 3), {@code --bootstrap host:port}.
  */
 public final class CorrelatorBench {
 
