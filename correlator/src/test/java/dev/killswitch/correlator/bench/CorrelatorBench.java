@@ -50,9 +50,11 @@ import org.apache.kafka.streams.processor.api.Record;
  *
  * <ol>
  *   <li>throughput: the same pre-produced input (BenchLoad, ten events per CI run) through a pass-through topology
- *       (read, decode the CloudEvent, encode, write; exactly-once v2) and through the correlator topology
- *       (exactly-once v2), each from start of processing until its consumer group has caught up with every topic it
- *       reads (inputs, repartition topics and the loop);</li>
+ *       (read, decode the CloudEvent, encode, write; exactly-once v2), through the shape baseline (the same with
+ *       two repartitions, by a node key and by a chain key, like the correlator's) and through the correlator
+ *       topology (exactly-once v2), each from start of processing until its consumer group has caught up with every
+ *       topic it reads (inputs, repartition topics and the loop); the records each wrote to its repartition topics
+ *       and changelogs, per input event;</li>
  *   <li>state size: the correlator's state directory after that run (RocksDB, after close) and its changelog
  *       topics, per distinct credential (two per run), extrapolated to a million credentials;</li>
  *   <li>trigger latency: a fresh correlator under a steady background load (BenchLoad runs at {@code --rate}
@@ -60,9 +62,9 @@ import org.apache.kafka.streams.processor.api.Record;
  *       completion; latency = from producing the completion to reading its revocation request (read_committed).</li>
  * </ol>
  * Options: {@code --runs N} (default 5000), {@code --rate EVENTS_PER_S} (default 300), {@code --probes N} (default
- * 100), {@code --probe-every MS} (default 400), {@code --threads N} (num.stream.threads of both topologies, default
- * 1), {@code --commit-ms MS} (commit.interval.ms of both, default Kafka Streams' 100 under exactly-once),
- * {@code --uses N} (token uses per run, default 3), {@code --bootstrap host:port}.
+ * 100), {@code --probe-every MS} (default 400), {@code --threads N} (num.stream.threads of all three topologies and
+ * of the latency run, default 1), {@code --commit-ms MS} (commit.interval.ms of all of them, default Kafka Streams'
+ * 100 under exactly-once), {@code --uses N} (token uses per run, default 3), {@code --bootstrap host:port}.
  */
 public final class CorrelatorBench {
 
@@ -84,7 +86,8 @@ public final class CorrelatorBench {
       Topics topics = new Topics("bench-" + Long.toString(System.currentTimeMillis(), 36));
       dev.killswitch.schemas.TopicProvisioner.ensure(admin, topics, 60);
       admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.passthrough",
-          6, (short) 1))).all().get();
+          6, (short) 1), new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.shape", 6, (short) 1)))
+          .all().get();
       System.out.printf("broker %s, cores %d, stream threads %d, commit.interval.ms %s, runs %d with %d token uses "
           + "(%d events, %d credentials)%n", bootstrap, Runtime.getRuntime().availableProcessors(), threads,
           commitMs > 0 ? Long.toString(commitMs) : "100 (EOS default)", runs, BenchLoad.uses,
@@ -93,12 +96,15 @@ public final class CorrelatorBench {
       long produced = produce(bootstrap, topics, runs);
       double passThrough = throughput("pass-through", passThroughTopology(topics), bootstrap, admin,
           "bench-pt-" + topics.prefix(), produced, null);
+      double shape = throughput("shape baseline", shapeTopology(topics), bootstrap, admin,
+          "bench-shape-" + topics.prefix(), produced, null);
       Path stateDir = Files.createTempDirectory("bench-correlator");
       String appId = "bench-cor-" + topics.prefix();
       CorrelatorConfig config = config(stateDir, appId);
       double correlated = throughput("correlator", null, bootstrap, admin, appId, produced,
           () -> new Correlator(config, topics, props(bootstrap), new SimpleMeterRegistry()));
-      System.out.printf("ratio correlator / pass-through: %.2f%n", correlated / passThrough);
+      System.out.printf("ratio correlator / pass-through: %.2f; shape baseline / pass-through: %.2f; correlator / "
+          + "shape baseline: %.2f (wall)%n", correlated / passThrough, shape / passThrough, correlated / shape);
 
       long disk = size(stateDir);
       printStores(stateDir);
@@ -172,6 +178,9 @@ public final class CorrelatorBench {
     p.put("acks", "all");
     p.put("enable.idempotence", true);
     p.put("linger.ms", 5);
+    // One request in flight: on a just-created topic the first sends can meet NOT_LEADER_OR_FOLLOWER, and with
+    // several batches in flight the retried first batch then failed with OUT_OF_ORDER_SEQUENCE_NUMBER for ever.
+    p.put("max.in.flight.requests.per.connection", 1);
     return new KafkaProducer<>(p, new org.apache.kafka.common.serialization.StringSerializer(),
         new org.apache.kafka.common.serialization.ByteArraySerializer());
   }
@@ -181,24 +190,81 @@ public final class CorrelatorBench {
     Topology t = new Topology();
     t.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.ciEvents(),
         topics.k8sEvents(), topics.cloudEvents());
-    t.addProcessor("decode-encode", () -> new Processor<byte[], byte[], String, byte[]>() {
-      private ProcessorContext<String, byte[]> context;
-
-      @Override
-      public void init(ProcessorContext<String, byte[]> context) {
-        this.context = context;
-      }
-
-      @Override
-      public void process(Record<byte[], byte[]> r) {
-        Envelope<?> e = CloudEventCodec.fromKafka(r.headers(), r.value());
-        ProducerRecord<String, byte[]> out = CloudEventCodec.toKafka("unused", e);
-        context.forward(new Record<>(out.key(), out.value(), r.timestamp(), out.headers()));
-      }
-    }, "source");
+    t.addProcessor("decode-encode", () -> new DecodeEncode<byte[]>(false), "source");
     t.addSink("sink", topics.prefix() + ".bench.passthrough", new org.apache.kafka.common.serialization.StringSerializer(),
         new org.apache.kafka.common.serialization.ByteArraySerializer(), "decode-encode");
     return t;
+  }
+
+  /**
+   * The pass-through with the correlator's shape: read the three event topics, decode each CloudEvent, repartition
+   * by a node key (the event's subject), then by a chain key (a hash of the event id), decode and encode it again
+   * and write it; exactly-once v2 like the others. The repartitions carry the CloudEvent's bytes and headers as they
+   * came (no re-encoding between steps), so this is the least any design with two cross-partition hops pays: three
+   * transactional writes and three reads per event, against one of each for the pass-through.
+   */
+  private static Topology shapeTopology(Topics topics) {
+    var keys = org.apache.kafka.common.serialization.Serdes.String();
+    var values = org.apache.kafka.common.serialization.Serdes.ByteArray();
+    org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
+    b.stream(List.of(topics.ciEvents(), topics.k8sEvents(), topics.cloudEvents()),
+            org.apache.kafka.streams.kstream.Consumed.with(keys, values))
+        .process(() -> new Rekey<String>(r -> {
+          Envelope<?> e = CloudEventCodec.fromKafka(r.headers(), r.value());
+          return e.subject() != null ? e.subject() : e.id();
+        }))
+        .repartition(org.apache.kafka.streams.kstream.Repartitioned.<String, byte[]>as("shape-node-updates")
+            .withKeySerde(keys).withValueSerde(values))
+        .process(() -> new Rekey<String>(r -> "chain-" + Integer.toHexString(new String(
+            r.headers().lastHeader("ce_id").value(), java.nio.charset.StandardCharsets.UTF_8).hashCode() & 0xfff)))
+        .repartition(org.apache.kafka.streams.kstream.Repartitioned.<String, byte[]>as("shape-chain-updates")
+            .withKeySerde(keys).withValueSerde(values))
+        .process(() -> new DecodeEncode<String>(true))
+        .to(topics.prefix() + ".bench.shape", org.apache.kafka.streams.kstream.Produced.with(keys, values));
+    return b.build();
+  }
+
+  /** Decodes each CloudEvent and encodes it again (under its own key, or the codec's). */
+  private static final class DecodeEncode<K> implements Processor<K, byte[], String, byte[]> {
+    private final boolean keepKey;
+    private ProcessorContext<String, byte[]> context;
+
+    DecodeEncode(boolean keepKey) {
+      this.keepKey = keepKey;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<K, byte[]> r) {
+      Envelope<?> e = CloudEventCodec.fromKafka(r.headers(), r.value());
+      ProducerRecord<String, byte[]> out = CloudEventCodec.toKafka("unused", e);
+      context.forward(new Record<>(keepKey ? (String) r.key() : out.key(), out.value(), r.timestamp(),
+          out.headers()));
+    }
+  }
+
+  /** Forwards each record unchanged (value and headers) under a new key. */
+  private static final class Rekey<K> implements Processor<K, byte[], String, byte[]> {
+    private final java.util.function.Function<Record<K, byte[]>, String> key;
+    private ProcessorContext<String, byte[]> context;
+
+    Rekey(java.util.function.Function<Record<K, byte[]>, String> key) {
+      this.key = key;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<K, byte[]> r) {
+      context.forward(new Record<>(key.apply(r), r.value(), r.timestamp(), r.headers()));
+    }
   }
 
   private interface Starter {
@@ -244,12 +310,35 @@ public final class CorrelatorBench {
     double cpu = streamThreadCpuSeconds(appId);
     System.out.printf("%s: %d events in %.1f s = %.0f events/s; stream threads used %.1f CPU s = %.0f events per CPU "
         + "second%n", name, events, seconds, perSecond, cpu, events / cpu);
+    printInternalRecords(admin, appId, events);
     if (streams != null) {
       streams.close(Duration.ofSeconds(30));
     } else {
       c.close();
     }
     return perSecond;
+  }
+
+  /**
+   * Records written to the application's repartition topics and changelogs, per input event (end offsets: they
+   * count the transaction markers too, one per partition and commit, a few percent here).
+   */
+  private static void printInternalRecords(Admin admin, String appId, long events) throws Exception {
+    List<String> internal = admin.listTopics().names().get().stream()
+        .filter(t -> t.startsWith(appId) && (t.endsWith("-repartition") || t.endsWith("-changelog"))).sorted().toList();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (var d : admin.describeTopics(internal).allTopicNames().get().values()) {
+      d.partitions().forEach(pi -> latest.put(new TopicPartition(d.name(), pi.partition()), OffsetSpec.latest()));
+    }
+    Map<String, Long> perTopic = new java.util.TreeMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, o) -> perTopic.merge(tp.topic(), o.offset(), Long::sum));
+    long total = 0;
+    for (var e : perTopic.entrySet()) {
+      total += e.getValue();
+      System.out.printf("  records %-44s %,10d (%.2f per event)%n", e.getKey().substring(appId.length() + 1),
+          e.getValue(), e.getValue() / (double) events);
+    }
+    System.out.printf("  records internal total %,d (%.2f per event)%n", total, total / (double) events);
   }
 
   /** CPU time used so far by the Kafka Streams threads of {@code appId} (their names start with it). */
