@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -46,8 +45,10 @@ public final class ChainTriggers {
   private ChainTriggers() {}
 
   public static Outcome evaluate(ChainState chain, Instant now, TriggerSettings s) {
-    JobCompletedTrigger.Decision jc = JobCompletedTrigger.evaluate(chain, now, s.jobCompletedGrace(), s.mode());
-    Firing f = new Firing(jc.state(), now, s);
+    ChainEdges edges = new ChainEdges(chain);
+    JobCompletedTrigger.Decision jc = JobCompletedTrigger.evaluate(chain, edges.credentials(), now,
+        s.jobCompletedGrace(), s.mode());
+    Firing f = new Firing(jc.state(), now, s, edges);
     f.replace(jc.state(), jc.requests());
     reuseAfterCompletion(f);
     outsideBoundary(f);
@@ -66,14 +67,17 @@ public final class ChainTriggers {
       return;
     }
     Instant limit = done.plus(f.settings().reuseTolerance());
-    for (String credential : c.credentials()) {
+    ChainEdges edges = f.edges();
+    for (String credential : edges.credentials()) {
       String key = REUSE + " " + credential;
       if (f.hasFired(key)) {
         continue;
       }
-      for (EdgeState e : used(c, credential)) {
+      for (EdgeState e : edges.used(credential)) {
         if (e.lastSeen().isAfter(limit)) {
-          double linked = linkConfidence(c, credential, e);
+          // How surely the use belongs to this chain: the weaker of the use's own attribution and the best edge
+          // linking the credential into the chain (a session joined by a window-plus-subject match is 0.7).
+          double linked = Math.min(edges.inboundConfidence(credential), e.confidence());
           f.fire(REUSE, key, credential, "credential of CI run " + c.root() + " used after the run completed ("
               + e.lastSeen() + ", completed " + done + ")", true, false, severity(linked),
               credential + " was used after its CI run " + c.root() + " completed", evidence(e),
@@ -88,17 +92,29 @@ public final class ChainTriggers {
   static void outsideBoundary(Firing f) {
     ChainState c = f.state();
     TriggerSettings s = f.settings();
-    for (String credential : c.credentials()) {
-      IdentityRef ref = IdentityRef.parse(credential);
+    ChainEdges edges = f.edges();
+    for (String credential : edges.credentials()) {
+      List<EdgeState> used = edges.used(credential);
+      if (used.isEmpty()) {
+        continue; // no use: no scope or network seen, nothing to decide
+      }
+      IdentityRef ref = hasOwnScope(Nodes.kindOf(credential)) ? IdentityRef.parse(credential) : null;
       Set<String> home = new TreeSet<>();
-      c.inbound(credential).stream().filter(e -> MINTING.contains(e.kind()))
-          .forEach(e -> e.sourceIps().stream().filter(Networks::isAddress).forEach(home::add));
+      for (EdgeState e : edges.inbound(credential)) {
+        if (MINTING.contains(e.kind())) {
+          for (String ip : e.sourceIps()) {
+            if (Networks.isAddress(ip)) {
+              home.add(ip);
+            }
+          }
+        }
+      }
       Set<String> foreignScopes = new TreeSet<>();
       Set<String> foreignIps = new TreeSet<>();
       List<String> evidence = new ArrayList<>();
-      for (EdgeState e : used(c, credential)) {
+      for (EdgeState e : used) {
         boolean outside = false;
-        if (hasOwnScope(ref.kind())) {
+        if (ref != null) {
           for (String scope : e.scopes()) {
             if (!scope.equals(ref.scope())) {
               foreignScopes.add(scope);
@@ -108,8 +124,7 @@ public final class ChainTriggers {
         }
         if (!home.isEmpty()) {
           for (String ip : e.sourceIps()) {
-            if (Networks.isAddress(ip) && !Networks.within(ip, s.trustedNetworks())
-                && home.stream().noneMatch(h -> Networks.sameNetwork(h, ip, s.prefixV4(), s.prefixV6()))) {
+            if (Networks.isAddress(ip) && !Networks.within(ip, s.trustedNetworks()) && !inHome(home, ip, s)) {
               foreignIps.add(ip);
               outside = true;
             }
@@ -119,7 +134,10 @@ public final class ChainTriggers {
           evidence.addAll(evidence(e));
         }
       }
-      String severity = severity(c.inbound(credential).stream().mapToDouble(EdgeState::confidence).max().orElse(1.0));
+      if (foreignScopes.isEmpty() && foreignIps.isEmpty()) {
+        continue;
+      }
+      String severity = severity(edges.inboundConfidence(credential));
       if (!foreignScopes.isEmpty() && !f.hasFired(OUTSIDE + " " + credential + " scope")) {
         List<String> shown = foreignScopes.stream().map(s::displayScope).toList();
         f.fire(OUTSIDE, OUTSIDE + " " + credential + " scope", credential, credential + " used outside "
@@ -164,7 +182,7 @@ public final class ChainTriggers {
 
   static void revocationIneffective(Firing f) {
     ChainState c = f.state();
-    for (Map.Entry<String, RevocationMark> r : new TreeMap<>(c.revocations()).entrySet()) {
+    for (Map.Entry<String, RevocationMark> r : c.revocations().entrySet()) {
       RevocationMark mark = r.getValue();
       if (!REVOKED.contains(mark.outcome()) || mark.recordedAt() == null) {
         continue;
@@ -175,7 +193,7 @@ public final class ChainTriggers {
       if (f.hasFired(key)) {
         continue;
       }
-      for (EdgeState e : used(c, target)) {
+      for (EdgeState e : f.edges().used(target)) {
         if (e.lastSucceeded() != null && e.lastSucceeded().isAfter(limit)) {
           f.fire(INEFFECTIVE, key, target, null, false, false, "critical", target + " succeeded at "
               + e.lastSucceeded() + " after its revocation (" + mark.action() + ") was recorded " + mark.outcome()
@@ -188,22 +206,18 @@ public final class ChainTriggers {
     }
   }
 
-  /**
-   * How surely the credential's use belongs to this chain: the weakest of the use's own attribution and the best
-   * edge linking the credential into the chain (a session joined by a window-plus-subject match is 0.7).
-   */
-  static double linkConfidence(ChainState c, String credential, EdgeState use) {
-    double in = c.inbound(credential).stream().mapToDouble(EdgeState::confidence).max().orElse(1.0);
-    return Math.min(in, use.confidence());
-  }
-
   /** A finding about a credential linked by a weaker match is worth a look, not a page. */
   private static String severity(double confidence) {
     return confidence < 1.0 ? "medium" : "high";
   }
 
-  private static List<EdgeState> used(ChainState c, String credential) {
-    return c.outbound(credential).stream().filter(e -> e.kind().equals(EdgeKind.USED)).toList();
+  private static boolean inHome(Set<String> home, String ip, TriggerSettings s) {
+    for (String h : home) {
+      if (Networks.sameNetwork(h, ip, s.prefixV4(), s.prefixV6())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Kinds whose reference names the account or project they belong to and may be used in. */

@@ -23,11 +23,17 @@ public final class Firing {
   private final List<RevocationRequested> requests = new ArrayList<>();
   private final List<Alert> alerts = new ArrayList<>();
   private final List<String> fired = new ArrayList<>();
+  private ChainEdges edges;
 
   public Firing(ChainState state, Instant now, TriggerSettings settings) {
+    this(state, now, settings, null);
+  }
+
+  Firing(ChainState state, Instant now, TriggerSettings settings, ChainEdges edges) {
     this.state = state;
     this.now = now;
     this.settings = settings;
+    this.edges = edges;
   }
 
   public ChainState state() {
@@ -40,6 +46,14 @@ public final class Firing {
 
   public TriggerSettings settings() {
     return settings;
+  }
+
+  /** The current state's edges, indexed (once: firing changes what fired, never the edges). */
+  ChainEdges edges() {
+    if (edges == null || !edges.of(state)) {
+      edges = new ChainEdges(state);
+    }
+    return edges;
   }
 
   public List<RevocationRequested> requests() {
@@ -110,14 +124,20 @@ public final class Firing {
     java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(target));
     while (!todo.isEmpty()) {
       String node = todo.poll();
-      for (EdgeState e : state.outbound(node)) {
+      for (EdgeState e : edges().outbound(node)) {
         if (!e.kind().equals(EdgeKind.USED) && seen.add(e.to())) {
           todo.add(e.to());
         }
       }
     }
-    java.util.Set<String> revocable = new java.util.TreeSet<>(state.credentials());
-    return seen.stream().filter(revocable::contains).toList();
+    java.util.Set<String> revocable = new java.util.HashSet<>(edges().credentials());
+    List<String> out = new ArrayList<>();
+    for (String ref : seen) {
+      if (revocable.contains(ref)) {
+        out.add(ref);
+      }
+    }
+    return out;
   }
 
   private static String[] concat(String a, String b, String c, String d, String... rest) {

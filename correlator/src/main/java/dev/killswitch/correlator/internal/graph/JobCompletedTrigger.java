@@ -32,6 +32,11 @@ public final class JobCompletedTrigger {
   private JobCompletedTrigger() {}
 
   public static Decision evaluate(ChainState chain, Instant now, Duration grace, Mode mode) {
+    return evaluate(chain, null, now, grace, mode);
+  }
+
+  /** As above, with the chain's {@linkplain ChainState#credentials credentials} when known (null: computed). */
+  static Decision evaluate(ChainState chain, List<String> credentials, Instant now, Duration grace, Mode mode) {
     if (!chain.isComplete()) {
       return new Decision(chain.withCompletion(null), List.of());
     }
@@ -43,15 +48,16 @@ public final class JobCompletedTrigger {
     }
     String root = chain.root();
     String conclusion = chain.conclusion();
+    List<String> creds = credentials != null ? credentials : chain.credentials();
     Map<String, String> fired = new TreeMap<>(chain.fired());
     List<RevocationRequested> requests = new ArrayList<>();
     if (!fired.containsKey(root)) {
       String requestId = DeterministicIds.of("trigger", NAME, root);
       fired.put(root, requestId);
-      chain.credentials().forEach(c -> fired.putIfAbsent(c, requestId));
+      creds.forEach(c -> fired.putIfAbsent(c, requestId));
       requests.add(request(requestId, root, "CI run completed (" + conclusion + ")", mode, now));
     } else {
-      for (String credential : chain.credentials()) {
+      for (String credential : creds) {
         if (!fired.containsKey(credential)) {
           String requestId = DeterministicIds.of("trigger", NAME, root, credential);
           fired.put(credential, requestId);
