@@ -41,7 +41,23 @@ public final class Killswitch {
   }
 
   public static void main(String[] args) {
+    useShippedLogConfig();
     System.exit(commandLine(System.getenv(), Progress.stderrIsTerminal()).execute(args));
+  }
+
+  /** The system property naming logback's configuration, which wins over every configuration file it finds. */
+  static final String LOGBACK_CONFIGURATION = "logback.configurationFile";
+
+  /**
+   * Names Killswitch's own {@code logback.xml} (standard error, {@code KILLSWITCH_LOG_LEVEL}, control characters in
+   * messages written as {@code ?}) unless the operator named a configuration. Without it logback would prefer the
+   * testkit's {@code logback-test.xml}, which the jar and the image hold because {@code killswitch demo} runs the
+   * testkit's cloud fakes. Called before anything logs.
+   */
+  static void useShippedLogConfig() {
+    if (System.getProperty(LOGBACK_CONFIGURATION) == null) {
+      System.setProperty(LOGBACK_CONFIGURATION, "logback.xml");
+    }
   }
 
   /** The command line reading the process environment. */

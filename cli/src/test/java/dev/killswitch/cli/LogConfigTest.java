@@ -9,11 +9,36 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 
-/** The log configuration Killswitch ships ({@code logback.xml}), loaded as it is, in a context of its own. */
+/** The log configuration Killswitch ships ({@code logback.xml}), and that the process uses it. */
 class LogConfigTest {
+
+  /** Logs as a Killswitch process would once {@code main} has started; run in a JVM of its own. */
+  public static final class Probe {
+    public static void main(String[] args) {
+      if (args.length > 0 && args[0].equals("shipped")) {
+        Killswitch.useShippedLogConfig();
+      }
+      org.slf4j.LoggerFactory.getLogger("dev.killswitch.cli.Probe").warn("probe: a\nforged line");
+    }
+  }
+
+  @Test
+  void theProcessLogsWithTheShippedConfigurationAlthoughTheTestkitsLogbackTestXmlIsOnItsClassPath() throws Exception {
+    // This class path holds both, as the jar and the image do (the demo needs the testkit): logback alone would
+    // take the testkit's logback-test.xml, which writes to standard output and leaves messages as they are.
+    assertThat(getClass().getClassLoader().getResource("logback-test.xml")).isNotNull();
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Probe.class.getName(), "shipped").start();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).isZero();
+    assertThat(stderr).contains("WARN  d.killswitch.cli.Probe - probe: a?forged line");
+    assertThat(stdout).doesNotContain("probe");
+  }
 
   @Test
   void aMessageQuotingWhatAClientSentCannotForgeALogLineOrCarryTerminalEscapes() throws Exception {
