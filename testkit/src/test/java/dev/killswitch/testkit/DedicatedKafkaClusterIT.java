@@ -1,11 +1,13 @@
 package dev.killswitch.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.killswitch.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -24,8 +26,12 @@ class DedicatedKafkaClusterIT {
       assertThat(kafka.cluster().admin().describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(3);
 
       Topics topics = kafka.cluster().newTopics();
-      TopicDescription d = kafka.cluster().admin().describeTopics(Set.of(topics.ciEvents())).allTopicNames()
-          .get(30, TimeUnit.SECONDS).get(topics.ciEvents());
+      // The new topic's metadata reaches the three brokers independently, and a broker that has not got it yet
+      // answers UNKNOWN_TOPIC_OR_PARTITION, which describeTopics does not retry (producers and consumers do).
+      TopicDescription d = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+          .ignoreExceptionsInstanceOf(ExecutionException.class)
+          .until(() -> kafka.cluster().admin().describeTopics(Set.of(topics.ciEvents())).allTopicNames()
+              .get(30, TimeUnit.SECONDS).get(topics.ciEvents()), t -> t != null);
       assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
 
       try (KafkaProducer<String, byte[]> producer = kafka.cluster().producer()) {
