@@ -123,7 +123,11 @@ final class RevocationsCommand {
       cmd.printJson(view);
       return;
     }
-    PrintWriter out = cmd.out();
+    printView(cmd.out(), view);
+  }
+
+  /** The ledger view as people read it: the request, then its actions. */
+  static void printView(PrintWriter out, JsonNode view) {
     JsonNode r = view.path("request");
     out.printf("Request     %s%n", ApiCommand.text(r, "requestId"));
     out.printf("Target      %s%n", ApiCommand.text(r, "target"));
@@ -139,8 +143,16 @@ final class RevocationsCommand {
           a.path("attempts").asInt(), ApiCommand.text(a, "detail"));
     }
     if (t.isEmpty()) {
-      out.println(view.path("status").asText().equals("done")
-          ? "No action: nothing at or downstream of the target can be revoked." : "No action planned yet.");
+      if (view.path("status").asText().equals("done")) {
+        // A run's request planned before a late credential joined its chain lands here; that credential was
+        // covered by a request of its own, which this view does not show.
+        out.println("No action: when this request was planned, nothing at or downstream of the target was left to "
+            + "revoke.");
+        out.println("A credential that joins the chain later gets a request of its own; see every node's state with");
+        out.println("  killswitch chains find " + ApiCommand.text(r, "target"));
+      } else {
+        out.println("No action planned yet.");
+      }
     } else {
       t.print(out);
     }
