@@ -4,12 +4,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
- * One chain's edges indexed by node, and its credentials, as {@link ChainState#outbound}, {@link ChainState#inbound}
- * and {@link ChainState#credentials} give them (same contents, same order), computed once: the triggers ask for them
- * per credential, several times per decision, and deciding never changes the edges.
+ * One chain's edges indexed by the node they leave and the node they reach (in the chain's edge order), and its
+ * {@linkplain ChainState#credentials credentials}, computed once: the triggers ask for them per credential, several
+ * times per decision, and deciding never changes the edges.
  */
 final class ChainEdges {
 
@@ -24,18 +23,7 @@ final class ChainEdges {
       outbound.computeIfAbsent(e.from(), k -> new ArrayList<>(2)).add(e);
       inbound.computeIfAbsent(e.to(), k -> new ArrayList<>(2)).add(e);
     }
-    TreeSet<String> revocable = new TreeSet<>();
-    for (String ref : outbound.keySet()) {
-      if (Nodes.isRevocable(Nodes.kindOf(ref))) {
-        revocable.add(ref);
-      }
-    }
-    for (String ref : inbound.keySet()) {
-      if (Nodes.isRevocable(Nodes.kindOf(ref))) {
-        revocable.add(ref);
-      }
-    }
-    this.credentials = List.copyOf(revocable);
+    this.credentials = List.copyOf(chain.credentials());
   }
 
   /** True when these are the edges of {@code chain} (its edge map is the one indexed). */

@@ -166,16 +166,6 @@ public record ChainState(String chainId, String root, Map<String, EdgeState> edg
     return new ArrayList<>(out);
   }
 
-  /** The chain's edges leaving {@code ref}. */
-  public List<EdgeState> outbound(String ref) {
-    return edges.values().stream().filter(e -> e.from().equals(ref)).toList();
-  }
-
-  /** The chain's edges reaching {@code ref}. */
-  public List<EdgeState> inbound(String ref) {
-    return edges.values().stream().filter(e -> e.to().equals(ref)).toList();
-  }
-
   /**
    * When the run completed at the source: its run-level completion, else the latest of its jobs' completions; null
    * while it is not complete.
