@@ -14,9 +14,7 @@ import dev.killswitch.schemas.DeterministicIds;
 import dev.killswitch.schemas.IdentityRef;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -52,16 +50,6 @@ final class NodeState {
   private final KeyValueStore<String, NodeRevocations> revocations;
   private final ObjectCache<Attribution> attributions;
   private final TimeIndex index;
-  /** Node -> its memberships as the scan of node-chains gives them, for the most recently asked nodes. */
-  private final Map<String, List<NodeChain>> memberships = new LinkedHashMap<>(MEMBERSHIPS * 4 / 3 + 1, 0.75f,
-      true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, List<NodeChain>> eldest) {
-      return size() > MEMBERSHIPS;
-    }
-  };
-  private static final int MEMBERSHIPS = 10_000;
-  private static final int KEPT_MEMBERSHIPS = 64;
 
   NodeState(ProcessorContext<?, ?> context, java.time.Duration retention) {
     this.chains = new ObjectCache<>(context.<KeyValueStore<String, NodeChain>>getStateStore(
@@ -86,7 +74,6 @@ final class NodeState {
       if (have == null) {
         added.add(root);
         chains.put(key, new NodeChain(chainId, root, now, now));
-        forgetMemberships(key);
       }
     }
     return added;
@@ -102,29 +89,8 @@ final class NodeState {
     }
   }
 
-  /**
-   * The chains the node is part of, in key order. Asked for on most messages to a credential, run or pod, and
-   * changed only by {@link #join} and expiry: kept from the last scan until one of them changes the rows it covers.
-   */
   List<NodeChain> memberships(String node) {
-    List<NodeChain> have = memberships.get(node);
-    if (have == null) {
-      have = List.copyOf(values(chains.store(), StoreKeys.nodePrefix(node)));
-      if (have.size() <= KEPT_MEMBERSHIPS) {
-        memberships.put(node, have); // not a principal's thousands (asked for only on its rare revocations)
-      }
-    }
-    return have;
-  }
-
-  /**
-   * Drops the kept memberships of every node whose scan covers the row {@code key}: the row's own node, and (were
-   * a reference to contain a space) a node named by the key up to any earlier space.
-   */
-  private void forgetMemberships(String key) {
-    for (int i = key.indexOf(' '); i >= 0; i = key.indexOf(' ', i + 1)) {
-      memberships.remove(key.substring(0, i));
-    }
+    return values(chains.store(), StoreKeys.nodePrefix(node));
   }
 
   // ---- edges ----
@@ -303,7 +269,6 @@ final class NodeState {
     long e = 0;
     long r = 0;
     long a = 0;
-    memberships.clear();
     for (TimeIndex.Entry entry : index.takeUntil(cutoff)) {
       String node = entry.key();
       Attribution touched = attributions.get(StoreKeys.touched(node));
