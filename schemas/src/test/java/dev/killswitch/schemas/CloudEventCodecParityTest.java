@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.schemas.event.K8sAuditEvent;
 import dev.killswitch.schemas.fuzz.JsonMutator;
-import io.cloudevents.kafka.KafkaMessageFactory;
+import dev.killswitch.schemas.testing.CodecParity;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +20,6 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 
 /**
  * {@link CloudEventCodec#toKafka} writes its records itself (headers directly, k8s audit data by
@@ -41,41 +37,13 @@ class CloudEventCodecParityTest {
       throws Exception {
     Random random = new Random(seed);
     Object data = Json.mapper().treeToValue(EventSchemas.golden(type), type.dataClass());
-    assertSameAsGeneric(envelope(type, data, random));
+    CodecParity.assertWrittenAsTheGenericPathWrites(envelope(type, data, random));
   }
 
   @Property(tries = 400)
   void anyK8sAuditEventIsWrittenAsTheBeanSerializerWritesIt(@ForAll long seed) {
     Random random = new Random(seed);
-    assertSameAsGeneric(envelope(EventType.K8S_AUDIT, k8sAuditEvent(random), random));
-  }
-
-  private static void assertSameAsGeneric(Envelope<?> event) {
-    ProducerRecord<String, byte[]> record = CloudEventCodec.toKafka("t", event);
-    ProducerRecord<String, byte[]> sdk = KafkaMessageFactory.createWriter("t", event.partitionKey())
-        .writeBinary(CloudEventCodec.toCloudEvent(event));
-    assertThat(headers(record)).containsExactlyElementsOf(headers(sdk));
-    assertThat(record.key()).isEqualTo(sdk.key());
-    assertThat(record.topic()).isEqualTo(sdk.topic());
-    assertThat(record.partition()).isEqualTo(sdk.partition());
-    assertThat(record.timestamp()).isEqualTo(sdk.timestamp());
-    byte[] generic;
-    try {
-      generic = Json.mapper().writeValueAsBytes(event.data());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(new String(generic, StandardCharsets.UTF_8));
-    assertThat(record.value()).isEqualTo(generic);
-  }
-
-  /** Each header as name=hex of its bytes, in order. */
-  private static List<String> headers(ProducerRecord<String, byte[]> record) {
-    List<String> out = new ArrayList<>();
-    for (Header h : record.headers()) {
-      out.add(h.key() + "=" + Arrays.toString(h.value()));
-    }
-    return out;
+    CodecParity.assertWrittenAsTheGenericPathWrites(envelope(EventType.K8S_AUDIT, k8sAuditEvent(random), random));
   }
 
   private static Envelope<?> envelope(EventType type, Object data, Random random) {
