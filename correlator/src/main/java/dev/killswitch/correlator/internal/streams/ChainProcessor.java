@@ -16,6 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -23,6 +27,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -56,6 +61,11 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
   private ObjectCache<ChainState> chains;
   private TimeIndex schedule;
   private TimeIndex expiry;
+  /** Chains changed since the last commit, in the order they first changed: decided at the commit. */
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+
+  /** A chain as stored at the start of the commit, and with the messages of the commit applied. */
+  private record Pending(ChainState before, ChainState applied, long timestamp) {}
 
   ChainProcessor(String chainsTopic, String requestsTopic, String alertsTopic, TriggerSettings triggers,
                  Duration snapshotInterval, Duration retention, CorrelatorMetrics metrics) {
@@ -77,16 +87,48 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
     this.expiry = new TimeIndex(context.getStateStore(TopologyNames.CHAIN_EXPIRY_STORE),
         TimeIndex.bucketFor(retention));
     // Every second whatever the grace: chains scheduled under an earlier, longer grace still fire after a restart.
+    pending.clear();
+    CommitHook.bind(context, TopologyNames.CHAINS_COMMIT_HOOK, this::decidePending, pending::clear);
     context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     context.schedule(Expiry.interval(retention), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
 
+  /**
+   * Applies the change at once; the chain is decided when the task commits ({@link #decidePending}), once however
+   * many changes it got in the commit. Nothing downstream sees the difference: what the step writes and sends is
+   * committed in the same transaction either way, and triggers decide on aggregates, so a decision on the chain
+   * with all of a commit's changes is the one the last change would have led to.
+   */
   @Override
   public void process(Record<String, ChainMessage> record) {
     ChainMessage m = record.value();
-    ChainState before = chains.get(m.chainId());
-    ChainState applied = (before != null ? before : ChainState.empty(m.root())).apply(m);
-    step(before, applied, record.timestamp());
+    Pending p = pending.get(m.chainId());
+    ChainState before = p != null ? p.before() : chains.get(m.chainId());
+    ChainState current = p != null ? p.applied() : before;
+    ChainState applied = (current != null ? current : ChainState.empty(m.root())).apply(m);
+    pending.put(m.chainId(), new Pending(before, applied, record.timestamp()));
+  }
+
+  /** Before each commit: decides every chain changed since the last one, in the order they changed. */
+  private void decidePending() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<Pending> due = new ArrayList<>(pending.values());
+    pending.clear();
+    for (Pending p : due) {
+      step(p.before(), p.applied(), p.timestamp());
+    }
+    // The step wrote to these stores after Kafka Streams may have flushed them for this commit already.
+    flushCache(TopologyNames.CHAINS_STORE);
+    flushCache(TopologyNames.TRIGGER_SCHEDULE_STORE);
+    flushCache(TopologyNames.CHAIN_EXPIRY_STORE);
+  }
+
+  private void flushCache(String store) {
+    if (context.getStateStore(store) instanceof CachedStateStore<?, ?> cached) {
+      cached.flushCache();
+    }
   }
 
   /**
@@ -182,10 +224,11 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
   /** Wall-clock punctuation: decides the chains whose time came (grace over, break-glass bound passed). */
   private void fireDue(long nowMs) {
     for (TimeIndex.Entry due : schedule.takeUntil(Instant.ofEpochMilli(nowMs + 1))) {
-      ChainState chain = chains.get(due.key());
+      Pending p = pending.remove(due.key());
+      ChainState chain = p != null ? p.applied() : chains.get(due.key());
       if (chain != null) {
         // The index entry is gone: the chain's timer is unset until the step schedules it again.
-        step(chain, chain.withTimer(null), nowMs);
+        step(p != null ? p.before() : chain, chain.withTimer(null), nowMs);
       }
     }
   }
@@ -195,8 +238,8 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
     long n = 0;
     for (TimeIndex.Entry e : expiry.takeUntil(Instant.ofEpochMilli(nowMs).minus(retention))) {
       ChainState chain = chains.get(e.key());
-      if (chain == null) {
-        continue;
+      if (chain == null || pending.containsKey(e.key())) {
+        continue; // a chain changed in this commit is indexed again when it is decided
       }
       if (chain.timerAt() != null) {
         schedule.moved(DUE, e.key(), chain.timerAt(), null);

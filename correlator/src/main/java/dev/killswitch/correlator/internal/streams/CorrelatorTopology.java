@@ -94,7 +94,8 @@ public final class CorrelatorTopology {
         .repartition(Repartitioned.<String, NodeMessage>as(NODE_UPDATES)
             .withKeySerde(KEYS).withValueSerde(RecordSerde.of(NodeMessage.class)))
         .process(() -> new GraphProcessor(settings.retention(), settings.joins(), metrics), Named.as(GRAPH),
-            NODE_CHAINS_STORE, NODE_EDGES_STORE, NODE_REVOCATIONS_STORE, NODE_ATTRIBUTIONS_STORE, NODE_EXPIRY_STORE)
+            NODE_CHAINS_STORE, NODE_EDGES_STORE, NODE_REVOCATIONS_STORE, NODE_ATTRIBUTIONS_STORE, NODE_EXPIRY_STORE,
+            GRAPH_COMMIT_HOOK)
         .split(Named.as(GRAPH_ROUTE))
         .branch((k, v) -> v.chain() != null, Branched.as(GRAPH_TO_CHAIN))
         .branch((k, v) -> v.loop() != null, Branched.as(GRAPH_TO_LOOP))
@@ -110,7 +111,7 @@ public final class CorrelatorTopology {
             .withKeySerde(KEYS).withValueSerde(RecordSerde.of(ChainMessage.class)))
         .process(() -> new ChainProcessor(topics.chains(), topics.revocationRequests(), topics.alerts(),
             settings.triggers(), settings.snapshotInterval(), settings.retention(), metrics), Named.as(CHAINS),
-            CHAINS_STORE, TRIGGER_SCHEDULE_STORE, CHAIN_EXPIRY_STORE)
+            CHAINS_STORE, TRIGGER_SCHEDULE_STORE, CHAIN_EXPIRY_STORE, CHAINS_COMMIT_HOOK)
         .split(Named.as(EMIT))
         .branch((k, v) -> v.type() == EventType.CHAIN, Branched.as(EMIT_SNAPSHOT))
         .branch((k, v) -> v.type() == EventType.REVOCATION_REQUESTED, Branched.as(EMIT_REQUEST))
@@ -145,6 +146,8 @@ public final class CorrelatorTopology {
     writeBack(builder, CHAINS_STORE, RecordSerde.of(ChainState.class), persistent);
     keyValue(builder, TRIGGER_SCHEDULE_STORE, Serdes.Long(), persistent);
     keyValue(builder, CHAIN_EXPIRY_STORE, Serdes.Long(), persistent);
+    builder.addStateStore(CommitHook.builder(CHAINS_COMMIT_HOOK));
+    builder.addStateStore(CommitHook.builder(GRAPH_COMMIT_HOOK));
   }
 
   /**

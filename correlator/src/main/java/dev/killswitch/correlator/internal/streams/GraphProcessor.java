@@ -12,7 +12,9 @@ import dev.killswitch.correlator.internal.graph.RevocationMark;
 import dev.killswitch.schemas.IdentityRef.Kind;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -48,6 +50,11 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
   private NodeState state;
   private JoinResolver resolver;
   private long timestamp;
+  /**
+   * What goes to the chains, held until the commit: an edge's aggregate once, the latest (it replaces the chain's
+   * copy, and aggregates only grow), in the order the edge first changed; everything else as it came.
+   */
+  private final Map<String, Record<String, GraphOut>> outbox = new LinkedHashMap<>();
 
   GraphProcessor(Duration retention, JoinSettings joins, CorrelatorMetrics metrics) {
     this.retention = retention;
@@ -60,6 +67,8 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
     this.context = context;
     this.state = new NodeState(context, retention);
     this.resolver = new JoinResolver(state, joins, this::loop);
+    outbox.clear();
+    CommitHook.bind(context, TopologyNames.GRAPH_COMMIT_HOOK, this::sendToChains, outbox::clear);
     context.schedule(Expiry.interval(retention), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
 
@@ -202,7 +211,17 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
   }
 
   private void chain(ChainMessage out) {
-    context.forward(new Record<>(out.chainId(), GraphOut.chain(out), timestamp));
+    // A key put again keeps its place in the order (LinkedHashMap); other messages get a key of their own.
+    String key = out.edge() != null ? out.chainId() + " " + out.edge().key() : "#" + outbox.size();
+    outbox.put(key, new Record<>(out.chainId(), GraphOut.chain(out), timestamp));
+  }
+
+  /** Before each commit: the chains' messages of the commit, an edge's latest aggregate once. */
+  private void sendToChains() {
+    for (Record<String, GraphOut> record : outbox.values()) {
+      context.forward(record);
+    }
+    outbox.clear();
   }
 
   private void loop(NodeMessage out) {
