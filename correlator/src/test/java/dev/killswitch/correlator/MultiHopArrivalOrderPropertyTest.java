@@ -102,18 +102,22 @@ class MultiHopArrivalOrderPropertyTest {
         h.advanceWallClock(Duration.ofMinutes(10));
         h.sendAll(late);
       }
-      Map<String, Chain> chains = new TreeMap<>();
-      h.latestSnapshots().forEach((id, s) -> chains.put(id, new Chain(s.root(), s.status(), s.nodes(), s.edges())));
-      List<RevocationRequested> requests = h.requests();
-      List<Alert> alerts = h.alerts();
-      assertThat(requests).extracting(RevocationRequested::requestId).doesNotHaveDuplicates();
-      assertThat(alerts).extracting(Alert::alertId).doesNotHaveDuplicates();
-      Set<String> r = new TreeSet<>();
-      requests.stream().filter(x -> !x.requestedBy().equals("trigger:job-completed") || x.target().startsWith("ci:"))
-          .forEach(x -> r.add(x.requestedBy() + " " + x.target() + " " + x.requestId()));
-      Set<String> a = new TreeSet<>();
-      alerts.forEach(x -> a.add(x.kind() + " " + x.subject() + " " + x.alertId()));
-      return new Outcome(chains, new Fired(r, a));
+      return outcome(h.latestSnapshots(), h.requests(), h.alerts());
     }
+  }
+
+  /** What the latest snapshots, the requests and the alerts amount to, apart from when they were written. */
+  static Outcome outcome(Map<String, ChainSnapshot> snapshots, List<RevocationRequested> requests,
+                         List<Alert> alerts) {
+    Map<String, Chain> chains = new TreeMap<>();
+    snapshots.forEach((id, s) -> chains.put(id, new Chain(s.root(), s.status(), s.nodes(), s.edges())));
+    assertThat(requests).extracting(RevocationRequested::requestId).doesNotHaveDuplicates();
+    assertThat(alerts).extracting(Alert::alertId).doesNotHaveDuplicates();
+    Set<String> r = new TreeSet<>();
+    requests.stream().filter(x -> !x.requestedBy().equals("trigger:job-completed") || x.target().startsWith("ci:"))
+        .forEach(x -> r.add(x.requestedBy() + " " + x.target() + " " + x.requestId()));
+    Set<String> a = new TreeSet<>();
+    alerts.forEach(x -> a.add(x.kind() + " " + x.subject() + " " + x.alertId()));
+    return new Outcome(chains, new Fired(r, a));
   }
 }

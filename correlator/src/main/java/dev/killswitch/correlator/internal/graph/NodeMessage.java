@@ -1,6 +1,7 @@
 package dev.killswitch.correlator.internal.graph;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,14 +18,50 @@ import java.util.Objects;
  * @param attribute an observation this node is the join key of: kept here until what it joins with is known
  *     (see {@link Joins}), then sent on attributed, derived or released
  * @param candidate a CI run that may have acted as this node (an OIDC subject) at a time
+ * @param more messages to the same node that came after this one, handled in order after it: intake sends a
+ *     node's messages of one commit as one record (absent in the records of earlier versions, and of the loop)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record NodeMessage(String node, List<String> roots, EdgeFact outbound, EdgeFact inbound,
-                          RevocationMark revocation, CiFact ci, EdgeFact attribute, CandidateFact candidate) {
+                          RevocationMark revocation, CiFact ci, EdgeFact attribute, CandidateFact candidate,
+                          List<NodeMessage> more) {
 
   public NodeMessage {
     Objects.requireNonNull(node, "node");
     roots = roots == null ? List.of() : List.copyOf(roots);
+    more = more == null ? List.of() : List.copyOf(more);
+  }
+
+  /** One message (nothing after it). */
+  public NodeMessage(String node, List<String> roots, EdgeFact outbound, EdgeFact inbound,
+                     RevocationMark revocation, CiFact ci, EdgeFact attribute, CandidateFact candidate) {
+    this(node, roots, outbound, inbound, revocation, ci, attribute, candidate, List.of());
+  }
+
+  /** {@code messages} (at least one, all to the same node), as one message: the first, and the rest after it. */
+  public static NodeMessage inOrder(List<NodeMessage> messages) {
+    NodeMessage first = messages.get(0);
+    if (messages.size() == 1) {
+      return first;
+    }
+    for (NodeMessage m : messages) {
+      if (!m.node().equals(first.node()) || !m.more().isEmpty()) {
+        throw new IllegalArgumentException("messages to one node, each on its own, expected");
+      }
+    }
+    return new NodeMessage(first.node(), first.roots(), first.outbound(), first.inbound(), first.revocation(),
+        first.ci(), first.attribute(), first.candidate(), messages.subList(1, messages.size()));
+  }
+
+  /** This message and those after it, each on its own, in order. */
+  public List<NodeMessage> each() {
+    if (more.isEmpty()) {
+      return List.of(this);
+    }
+    List<NodeMessage> all = new ArrayList<>(more.size() + 1);
+    all.add(new NodeMessage(node, roots, outbound, inbound, revocation, ci, attribute, candidate));
+    all.addAll(more);
+    return all;
   }
 
   public static NodeMessage member(String node, String root) {

@@ -79,7 +79,7 @@ public final class CorrelatorTopology {
 
     Map<String, KStream<String, Routed>> routed = input
         .process(() -> new IntakeProcessor(topics.deadletter(), topics.revocationResults(), settings.retention(),
-            settings.joins(), metrics), Named.as(INTAKE), DEDUPE_STORE)
+            settings.joins(), metrics), Named.as(INTAKE), DEDUPE_STORE, INTAKE_COMMIT_HOOK)
         .split(Named.as(ROUTE))
         .branch((k, v) -> v.deadLetter() != null, Branched.as(ROUTE_DEADLETTER))
         .branch((k, v) -> v.node() != null, Branched.as(ROUTE_NODE))
@@ -146,6 +146,7 @@ public final class CorrelatorTopology {
     writeBack(builder, CHAINS_STORE, RecordSerde.of(ChainState.class), persistent);
     keyValue(builder, TRIGGER_SCHEDULE_STORE, Serdes.Long(), persistent);
     keyValue(builder, CHAIN_EXPIRY_STORE, Serdes.Long(), persistent);
+    builder.addStateStore(CommitHook.builder(INTAKE_COMMIT_HOOK));
     builder.addStateStore(CommitHook.builder(CHAINS_COMMIT_HOOK));
     builder.addStateStore(CommitHook.builder(GRAPH_COMMIT_HOOK));
   }

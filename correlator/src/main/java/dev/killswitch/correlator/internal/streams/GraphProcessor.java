@@ -74,12 +74,17 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
 
   @Override
   public void process(Record<String, NodeMessage> record) {
-    NodeMessage m = record.value();
+    timestamp = record.timestamp();
+    for (NodeMessage m : record.value().each()) {
+      handle(m);
+    }
+  }
+
+  private void handle(NodeMessage m) {
     String node = m.node();
     Kind kind = Nodes.kindOf(node);
     boolean propagates = Nodes.propagates(kind);
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    timestamp = record.timestamp();
 
     state.touch(node, now);
     Set<String> newRoots = state.join(node, rootsNamed(m), now);

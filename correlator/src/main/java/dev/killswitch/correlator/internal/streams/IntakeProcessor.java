@@ -11,7 +11,11 @@ import dev.killswitch.schemas.Envelope;
 import dev.killswitch.schemas.EventType;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -42,6 +46,21 @@ final class IntakeProcessor implements Processor<String, byte[], String, Routed>
   private final CorrelatorMetrics metrics;
   private ProcessorContext<String, Routed> context;
   private WindowStore<String, Long> seen;
+  /** The node messages of the commit so far, one record per node, in the order of each record's first message. */
+  private final List<Held> held = new ArrayList<>();
+  /** The record each node's next message joins. */
+  private final Map<String, Held> open = new HashMap<>();
+
+  /** Messages to one node, sent as one record at the commit. */
+  private static final class Held {
+    final String node;
+    final List<NodeMessage> messages = new ArrayList<>(4);
+    long timestamp;
+
+    Held(String node) {
+      this.node = node;
+    }
+  }
 
   IntakeProcessor(String deadLetterTopic, String resultsTopic, Duration dedupeWindow, JoinSettings joins,
                   CorrelatorMetrics metrics) {
@@ -56,6 +75,8 @@ final class IntakeProcessor implements Processor<String, byte[], String, Routed>
   public void init(ProcessorContext<String, Routed> context) {
     this.context = context;
     this.seen = context.getStateStore(TopologyNames.DEDUPE_STORE);
+    discardHeld();
+    CommitHook.bind(context, TopologyNames.INTAKE_COMMIT_HOOK, this::sendHeld, this::discardHeld);
   }
 
   @Override
@@ -94,10 +115,39 @@ final class IntakeProcessor implements Processor<String, byte[], String, Routed>
       deadLetter(record, topic, "unprocessable", "event " + event.id() + ": " + e);
       return;
     }
-    // Fresh records: the ce_* headers of the input do not belong on the JSON records of the repartition topics.
     for (NodeMessage n : facts.nodes()) {
-      context.forward(new Record<>(n.node(), Routed.node(n), record.timestamp()));
+      hold(n, record.timestamp());
     }
+  }
+
+  /**
+   * Keeps the message for the commit, after the earlier messages to its node. A CI status starts a record of its
+   * own, after every record held so far: what was acknowledged before a run completed reaches the graph (and the
+   * run's chain, which plans the run's request) before the completion does, as when every message was a record.
+   */
+  private void hold(NodeMessage n, long timestamp) {
+    Held h = n.ci() != null ? null : open.get(n.node());
+    if (h == null) {
+      h = new Held(n.node());
+      held.add(h);
+      open.put(n.node(), h);
+    }
+    h.messages.add(n);
+    h.timestamp = Math.max(h.timestamp, timestamp);
+  }
+
+  /** Before each commit: one record per node (and per CI status) of the commit, in order. */
+  private void sendHeld() {
+    // Fresh records: the ce_* headers of the input do not belong on the records of the repartition topics.
+    for (Held h : held) {
+      context.forward(new Record<>(h.node, Routed.node(NodeMessage.inOrder(h.messages)), h.timestamp));
+    }
+    discardHeld();
+  }
+
+  private void discardHeld() {
+    held.clear();
+    open.clear();
   }
 
   /** True when the event was seen within the window; otherwise remembers it. */

@@ -35,6 +35,8 @@ public final class TopologyNames {
   public static final String TRIGGER_SCHEDULE_STORE = "trigger-schedule";
   /** Time index of the chains by last change: {@code <bucket ms> x <chainId>} -> change time. */
   public static final String CHAIN_EXPIRY_STORE = "chain-expiry-index";
+  /** Holds nothing: lets intake send a node's messages of one commit as one record ({@link CommitHook}). */
+  public static final String INTAKE_COMMIT_HOOK = "intake-commit-hook";
   /** Holds nothing: lets the chains step decide each changed chain once per commit ({@link CommitHook}). */
   public static final String CHAINS_COMMIT_HOOK = "chains-commit-hook";
   /** Holds nothing: lets the graph step send an edge to its chains once per commit ({@link CommitHook}). */
