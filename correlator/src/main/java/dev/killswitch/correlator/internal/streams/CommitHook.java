@@ -96,6 +96,10 @@ final class CommitHook implements StateStore, CachedStateStore<Object, Object> {
 
   @Override
   public void init(StateStoreContext context, StateStore root) {
+    // The task's stores are initialized before its processors, which bind again: until then a commit (of a task
+    // still restoring, or revived after a failure) has nothing of theirs to do.
+    work = () -> {};
+    discard = () -> {};
     context.register(root, (key, value) -> {});
     open = true;
   }
