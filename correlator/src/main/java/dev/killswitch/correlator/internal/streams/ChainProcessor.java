@@ -86,9 +86,9 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
     this.schedule = new TimeIndex(context.getStateStore(TopologyNames.TRIGGER_SCHEDULE_STORE), Duration.ofMillis(1));
     this.expiry = new TimeIndex(context.getStateStore(TopologyNames.CHAIN_EXPIRY_STORE),
         TimeIndex.bucketFor(retention));
-    // Every second whatever the grace: chains scheduled under an earlier, longer grace still fire after a restart.
     pending.clear();
     CommitHook.bind(context, TopologyNames.CHAINS_COMMIT_HOOK, this::decidePending, pending::clear);
+    // Every second whatever the grace: chains scheduled under an earlier, longer grace still fire after a restart.
     context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     context.schedule(Expiry.interval(retention), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
