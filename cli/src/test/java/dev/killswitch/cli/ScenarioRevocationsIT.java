@@ -176,12 +176,7 @@ class ScenarioRevocationsIT {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
         new ByteArraySerializer())) {
       for (Envelope<?> e : events) {
-        String topic = switch (e.type()) {
-          case K8S_AUDIT -> TOPICS.k8sEvents();
-          case CI_RUN, CI_JOB -> TOPICS.ciEvents();
-          default -> TOPICS.cloudEvents();
-        };
-        producer.send(CloudEventCodec.toKafka(topic, e));
+        producer.send(CloudEventCodec.toKafka(TOPICS.of(e.type()), e));
       }
       producer.flush();
     }

@@ -9,7 +9,6 @@ import dev.killswitch.correlator.internal.streams.RecordSerde;
 import dev.killswitch.correlator.internal.streams.TopologyNames;
 import dev.killswitch.schemas.CloudEventCodec;
 import dev.killswitch.schemas.Envelope;
-import dev.killswitch.schemas.EventType;
 import dev.killswitch.schemas.Topics;
 import dev.killswitch.schemas.event.Alert;
 import dev.killswitch.schemas.event.ChainSnapshot;
@@ -24,7 +23,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -60,7 +58,7 @@ class BatchedCommitsIT {
       for (Envelope<?> e : EVENTS) {
         // One at a time: async sends to partitions whose leaders are still being elected can leave the idempotent
         // producer retrying out-of-order batches until its delivery timeout.
-        producer.send(CloudEventCodec.toKafka(topicOf(topics, e), e)).get();
+        producer.send(CloudEventCodec.toKafka(topics.of(e.type()), e)).get();
       }
     }
     Map<String, Object> props = kafka.clientProps();
@@ -94,15 +92,6 @@ class BatchedCommitsIT {
   }
 
   private static <T> List<T> decode(List<ConsumerRecord<String, byte[]>> records, Class<T> type) {
-    Function<ConsumerRecord<String, byte[]>, T> data = r -> CloudEventCodec.fromKafka(r).dataAs(type);
-    return records.stream().map(data).toList();
-  }
-
-  private static String topicOf(Topics topics, Envelope<?> e) {
-    return switch (e.type()) {
-      case CI_JOB, CI_RUN -> topics.ciEvents();
-      case K8S_AUDIT -> topics.k8sEvents();
-      default -> e.type() == EventType.REVOCATION_RESULT ? topics.revocationResults() : topics.cloudEvents();
-    };
+    return records.stream().map(r -> CloudEventCodec.fromKafka(r).dataAs(type)).toList();
   }
 }

@@ -106,13 +106,7 @@ final class Harness implements AutoCloseable {
 
   /** Sends the event to the topic its type belongs on, timestamped with its time, as ingest would. */
   Harness send(Envelope<?> event) {
-    String topic = switch (event.type()) {
-      case CI_JOB, CI_RUN -> topics.ciEvents();
-      case K8S_AUDIT -> topics.k8sEvents();
-      case AWS_CLOUDTRAIL, GCP_AUDIT -> topics.cloudEvents();
-      case REVOCATION_RESULT -> topics.revocationResults();
-      default -> throw new IllegalArgumentException(event.type().type());
-    };
+    String topic = topics.of(event.type());
     ProducerRecord<String, byte[]> r = CloudEventCodec.toKafka(topic, event);
     long ts = event.time() == null ? T0_MS : event.time().toInstant().toEpochMilli();
     return sendRaw(topic, r.key(), r.value(), r.headers(), ts);

@@ -135,12 +135,7 @@ class RestartIT {
   private static void send(KafkaProducer<String, byte[]> producer, Topics topics, List<Envelope<?>> events)
       throws Exception {
     for (Envelope<?> e : events) {
-      String topic = switch (e.type()) {
-        case CI_JOB, CI_RUN -> topics.ciEvents();
-        case K8S_AUDIT -> topics.k8sEvents();
-        default -> topics.cloudEvents();
-      };
-      producer.send(CloudEventCodec.toKafka(topic, e)).get();
+      producer.send(CloudEventCodec.toKafka(topics.of(e.type()), e)).get();
     }
   }
 

@@ -71,6 +71,20 @@ public record Topics(String prefix) {
     return prefix + ".deadletter";
   }
 
+  /** The topic CloudEvents of {@code type} are published on. */
+  public String of(EventType type) {
+    return switch (type) {
+      case K8S_AUDIT -> k8sEvents();
+      case CI_RUN, CI_JOB -> ciEvents();
+      case AWS_CLOUDTRAIL, GCP_AUDIT -> cloudEvents();
+      case REVOCATION_REQUESTED -> revocationRequests();
+      case REVOCATION_ACTION -> revocationActions();
+      case REVOCATION_RESULT -> revocationResults();
+      case CHAIN -> chains();
+      case ALERT -> alerts();
+    };
+  }
+
   /** Every topic with its settings, in the order they are created. */
   public List<TopicSpec> all() {
     return List.of(

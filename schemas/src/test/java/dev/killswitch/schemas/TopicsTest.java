@@ -35,6 +35,21 @@ class TopicsTest {
   }
 
   @Test
+  void everyEventTypeHasTheTopicOfTheDesign() {
+    Topics t = Topics.defaults();
+    assertThat(t.of(EventType.K8S_AUDIT)).isEqualTo("killswitch.events.k8s");
+    assertThat(t.of(EventType.CI_RUN)).isEqualTo("killswitch.events.ci");
+    assertThat(t.of(EventType.CI_JOB)).isEqualTo("killswitch.events.ci");
+    assertThat(t.of(EventType.AWS_CLOUDTRAIL)).isEqualTo("killswitch.events.cloud");
+    assertThat(t.of(EventType.GCP_AUDIT)).isEqualTo("killswitch.events.cloud");
+    assertThat(t.of(EventType.REVOCATION_REQUESTED)).isEqualTo("killswitch.revocation.requests");
+    assertThat(t.of(EventType.REVOCATION_ACTION)).isEqualTo("killswitch.revocation.actions");
+    assertThat(t.of(EventType.REVOCATION_RESULT)).isEqualTo("killswitch.revocation.results");
+    assertThat(t.of(EventType.CHAIN)).isEqualTo("killswitch.chains");
+    assertThat(t.of(EventType.ALERT)).isEqualTo("killswitch.alerts");
+  }
+
+  @Test
   void onlyResultsChainsAndDenylistAreCompacted() {
     Topics t = Topics.defaults();
     assertThat(t.all()).filteredOn(s -> s.cleanupPolicy() == CleanupPolicy.COMPACT).extracting(TopicSpec::name)

@@ -154,7 +154,7 @@ public final class CorrelatorBench {
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
       for (long i = 0; i < runs; i++) {
         for (Envelope<?> e : BenchLoad.run(i, BenchLoad.T0)) {
-          producer.send(CloudEventCodec.toKafka(topicOf(topics, e), e));
+          producer.send(CloudEventCodec.toKafka(topics.of(e.type()), e));
           n++;
         }
       }
@@ -162,14 +162,6 @@ public final class CorrelatorBench {
     }
     System.out.printf("produced %d events in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
     return n;
-  }
-
-  private static String topicOf(Topics topics, Envelope<?> e) {
-    return switch (e.type()) {
-      case CI_JOB, CI_RUN -> topics.ciEvents();
-      case K8S_AUDIT -> topics.k8sEvents();
-      default -> topics.cloudEvents();
-    };
   }
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap) {
@@ -394,9 +386,9 @@ public final class CorrelatorBench {
       Instant base = Instant.parse("2026-01-01T00:00:00Z");
       for (int i = 0; i < probes; i++) {
         List<Envelope<?>> probe = BenchLoad.probe(i, base.plusSeconds(60L * i));
-        producer.send(CloudEventCodec.toKafka(topicOf(topics, probe.get(0)), probe.get(0))).get();
+        producer.send(CloudEventCodec.toKafka(topics.of(probe.get(0).type()), probe.get(0))).get();
         sentAt.put(BenchLoad.probeRun(i), System.nanoTime());
-        producer.send(CloudEventCodec.toKafka(topicOf(topics, probe.get(1)), probe.get(1)));
+        producer.send(CloudEventCodec.toKafka(topics.of(probe.get(1).type()), probe.get(1)));
         Thread.sleep(probeEvery);
       }
       waitFor(() -> latencies.size() >= probes);
@@ -420,7 +412,7 @@ public final class CorrelatorBench {
     long gap = 1_000_000_000L * BenchLoad.eventsPerRun() / rate;
     while (running.get()) {
       for (Envelope<?> e : BenchLoad.run(i++, BenchLoad.T0)) {
-        producer.send(CloudEventCodec.toKafka(topicOf(topics, e), e));
+        producer.send(CloudEventCodec.toKafka(topics.of(e.type()), e));
       }
       next += gap;
       long wait = next - System.nanoTime();
