@@ -54,7 +54,11 @@ import org.apache.kafka.streams.processor.api.Record;
  *       two repartitions, by a node key and by a chain key, like the correlator's) and through the correlator
  *       topology (exactly-once v2), each from start of processing until its consumer group has caught up with every
  *       topic it reads (inputs, repartition topics and the loop); the records each wrote to its repartition topics
- *       and changelogs, per input event;</li>
+ *       and changelogs, per input event; the CPU of the whole process per event (broker, clients, stream threads,
+ *       the JVM's compilers and collector), by thread group; where the stream threads' time went (commits, polls).
+ *       A warm-up round of the same three on an input of their own comes first ({@code --warmup-runs}), so that
+ *       the measured round runs compiled code: in a cold JVM compiling the correlator costs more CPU than running
+ *       it, and the cold pass-through spends two thirds of its CPU on compiling and class loading;</li>
  *   <li>state size: the correlator's state directory after that run (RocksDB, after close) and its changelog
  *       topics, per distinct credential (two per run), extrapolated to a million credentials;</li>
  *   <li>trigger latency: a fresh correlator under a steady background load (BenchLoad runs at {@code --rate}
@@ -64,7 +68,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * Options: {@code --runs N} (default 5000), {@code --rate EVENTS_PER_S} (default 300), {@code --probes N} (default
  * 100), {@code --probe-every MS} (default 400), {@code --threads N} (num.stream.threads of all three topologies and
  * of the latency run, default 1), {@code --commit-ms MS} (commit.interval.ms of all of them, default Kafka Streams'
- * 100 under exactly-once), {@code --uses N} (token uses per run, default 3), {@code --bootstrap host:port}.
+ * 100 under exactly-once), {@code --uses N} (token uses per run, default 3), {@code --warmup-runs N} (runs of the
+ * warm-up round, default 5000; 0: none, the measured round runs cold), {@code --bootstrap host:port}.
  */
 public final class CorrelatorBench {
 
@@ -79,33 +84,25 @@ public final class CorrelatorBench {
     threads = Integer.parseInt(opt.getOrDefault("threads", "1"));
     BenchLoad.uses = Integer.parseInt(opt.getOrDefault("uses", "3"));
     commitMs = Long.parseLong(opt.getOrDefault("commit-ms", "0"));
+    int warmupRuns = Integer.parseInt(opt.getOrDefault("warmup-runs", "5000"));
     DedicatedKafkaCluster own = opt.containsKey("bootstrap") ? null : DedicatedKafkaCluster.start(1);
     String bootstrap = own != null ? own.bootstrapServers() : opt.get("bootstrap");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       KafkaTestCluster kafka = own != null ? own.cluster() : null;
-      Topics topics = new Topics("bench-" + Long.toString(System.currentTimeMillis(), 36));
-      dev.killswitch.schemas.TopicProvisioner.ensure(admin, topics, 60);
-      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.passthrough",
-          6, (short) 1), new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.shape", 6, (short) 1)))
-          .all().get();
       System.out.printf("broker %s, cores %d, stream threads %d, commit.interval.ms %s, runs %d with %d token uses "
-          + "(%d events, %d credentials)%n", bootstrap, Runtime.getRuntime().availableProcessors(), threads,
-          commitMs > 0 ? Long.toString(commitMs) : "100 (EOS default)", runs, BenchLoad.uses,
-          runs * BenchLoad.eventsPerRun(), runs * 2);
-
-      long produced = produce(bootstrap, topics, runs);
-      double passThrough = throughput("pass-through", passThroughTopology(topics), bootstrap, admin,
-          "bench-pt-" + topics.prefix(), produced, null);
-      double shape = throughput("shape baseline", shapeTopology(topics), bootstrap, admin,
-          "bench-shape-" + topics.prefix(), produced, null);
-      Path stateDir = Files.createTempDirectory("bench-correlator");
-      String appId = "bench-cor-" + topics.prefix();
-      CorrelatorConfig config = config(stateDir, appId);
-      double correlated = throughput("correlator", null, bootstrap, admin, appId, produced,
-          () -> new Correlator(config, topics, props(bootstrap), new SimpleMeterRegistry()));
-      System.out.printf("ratio correlator / pass-through: %.2f; shape baseline / pass-through: %.2f; correlator / "
-          + "shape baseline: %.2f (wall)%n", correlated / passThrough, shape / passThrough, correlated / shape);
-
+          + "(%d events, %d credentials), warm-up runs %d%n", bootstrap, Runtime.getRuntime().availableProcessors(),
+          threads, commitMs > 0 ? Long.toString(commitMs) : "100 (EOS default)", runs, BenchLoad.uses,
+          runs * BenchLoad.eventsPerRun(), runs * 2, warmupRuns);
+      if (warmupRuns > 0) {
+        // The same three topologies on an input of their own first, so that the measured round runs compiled code:
+        // a cold JVM spends more CPU compiling the correlator than running it (the compiler threads' share below).
+        System.out.println("-- warm-up round (not the figures)");
+        round(bootstrap, admin, warmupRuns);
+        System.out.println("-- measured round");
+      }
+      Round r = round(bootstrap, admin, runs);
+      Path stateDir = r.stateDir();
+      String appId = r.appId();
       long disk = size(stateDir);
       printStores(stateDir);
       long changelogs = changelogBytes(admin, appId);
@@ -124,6 +121,31 @@ public final class CorrelatorBench {
         own.close();
       }
     }
+  }
+
+  /** What a measured round leaves for the state-size figures. */
+  private record Round(Path stateDir, String appId) {}
+
+  /** Produces {@code runs} runs to topics of their own and reads them with the three topologies, one after another. */
+  private static Round round(String bootstrap, Admin admin, int runs) throws Exception {
+    Topics topics = new Topics("bench-" + Long.toString(System.currentTimeMillis(), 36));
+    dev.killswitch.schemas.TopicProvisioner.ensure(admin, topics, 60);
+    admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.passthrough",
+        6, (short) 1), new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.shape", 6, (short) 1)))
+        .all().get();
+    long produced = produce(bootstrap, topics, runs);
+    double passThrough = throughput("pass-through", passThroughTopology(topics), bootstrap, admin,
+        "bench-pt-" + topics.prefix(), produced, null);
+    double shape = throughput("shape baseline", shapeTopology(topics), bootstrap, admin,
+        "bench-shape-" + topics.prefix(), produced, null);
+    Path stateDir = Files.createTempDirectory("bench-correlator");
+    String appId = "bench-cor-" + topics.prefix();
+    CorrelatorConfig config = config(stateDir, appId);
+    double correlated = throughput("correlator", null, bootstrap, admin, appId, produced,
+        meters -> new Correlator(config, topics, props(bootstrap), meters));
+    System.out.printf("ratio correlator / pass-through: %.2f; shape baseline / pass-through: %.2f; correlator / "
+        + "shape baseline: %.2f (wall)%n", correlated / passThrough, shape / passThrough, correlated / shape);
+    return new Round(stateDir, appId);
   }
 
   private static CorrelatorConfig config(Path stateDir, String appId) {
@@ -260,7 +282,7 @@ public final class CorrelatorBench {
   }
 
   private interface Starter {
-    Correlator start() throws Exception;
+    Correlator start(io.micrometer.core.instrument.MeterRegistry meters) throws Exception;
   }
 
   /** Events per second from RUNNING until the group has caught up with everything it reads. */
@@ -268,6 +290,7 @@ public final class CorrelatorBench {
                                    long events, Starter correlator) throws Exception {
     KafkaStreams streams = null;
     Correlator c = null;
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
     if (topology != null) {
       Properties p = new Properties();
       p.putAll(props(bootstrap));
@@ -275,19 +298,26 @@ public final class CorrelatorBench {
       p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-pt").toString());
       p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
       streams = new KafkaStreams(topology, p);
+      new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(meters);
       streams.start();
     } else {
-      c = correlator.start();
+      c = correlator.start(meters);
       c.start();
     }
     KafkaStreams ks = streams;
     Correlator cc = c;
     waitFor(() -> ks != null ? ks.state() == KafkaStreams.State.RUNNING : cc.isReady());
     long t0 = System.nanoTime();
-    long[] end = {0};
+    long process0 = processCpuNanos();
+    Map<String, Long> threads0 = threadTicks();
+    Map<String, Long> threadsAtEnd = new HashMap<>();
+    long[] end = {0, 0};
     waitFor(() -> {
       if (end[0] == 0 && lag(admin, appId).values().stream().allMatch(l -> l <= 1)) {
         end[0] = System.nanoTime();
+        end[1] = processCpuNanos();
+        threadsAtEnd.clear();
+        threadsAtEnd.putAll(threadTicks());
       }
       if (end[0] != 0 && caughtUp(admin, appId)) {
         return true;
@@ -298,10 +328,15 @@ public final class CorrelatorBench {
       return false;
     });
     double seconds = (end[0] - t0) / 1e9;
+    double processCpu = (end[1] - process0) / 1e9;
     double perSecond = events / seconds;
     double cpu = streamThreadCpuSeconds(appId);
     System.out.printf("%s: %d events in %.1f s = %.0f events/s; stream threads used %.1f CPU s = %.0f events per CPU "
-        + "second%n", name, events, seconds, perSecond, cpu, events / cpu);
+        + "second; the whole process (broker, clients, stream threads) %.0f us of CPU per event, %.2f cores busy%n",
+        name, events, seconds, perSecond, cpu, events / cpu, processCpu * 1e6 / events,
+        processCpu / seconds);
+    printThreadGroups(threads0, threadsAtEnd, events);
+    printStreamThread(meters, seconds);
     printInternalRecords(admin, appId, events);
     if (streams != null) {
       streams.close(Duration.ofSeconds(30));
@@ -334,6 +369,65 @@ public final class CorrelatorBench {
   }
 
   /** CPU time used so far by the Kafka Streams threads of {@code appId} (their names start with it). */
+  /**
+   * Each thread's CPU time in clock ticks, from /proc (Linux; empty elsewhere), keyed by thread id and name: the
+   * JVM's own threads (garbage collection, compilers) are not Java threads, so ThreadMXBean does not see them.
+   */
+  private static Map<String, Long> threadTicks() {
+    Map<String, Long> ticks = new HashMap<>();
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return ticks;
+    }
+    try (var dirs = Files.list(tasks)) {
+      for (Path task : dirs.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks.put(task.getFileName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12])); // utime, stime
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return ticks;
+    }
+    return ticks;
+  }
+
+  /** The CPU the process's threads used between two {@link #threadTicks()}, per event, grouped by thread name. */
+  private static void printThreadGroups(Map<String, Long> before, Map<String, Long> after, long events) {
+    Map<String, Long> groups = new java.util.TreeMap<>();
+    after.forEach((thread, t) -> groups.merge(thread.substring(thread.indexOf(' ') + 1).replaceAll("[0-9]+", "#")
+        .replaceAll("-[0-9a-z]{6,}-", "-*-"), t - before.getOrDefault(thread, 0L), Long::sum));
+    double usPerTick = 1e6 / 100; // USER_HZ
+    groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+        .forEach(g -> System.out.printf("  threads %-28s %6.0f us of CPU per event%n", g.getKey(),
+            g.getValue() * usPerTick / events));
+  }
+
+  /** Where the stream threads' time went: commits (flush, offsets, end of transaction), polls, blocked on Kafka. */
+  private static void printStreamThread(SimpleMeterRegistry meters, double seconds) {
+    Map<String, Double> m = new java.util.TreeMap<>();
+    meters.getMeters().stream().filter(x -> x.getId().getName().startsWith("kafka.stream.thread."))
+        .forEach(x -> x.measure().forEach(v -> m.merge(x.getId().getName().substring("kafka.stream.thread.".length()),
+            v.getValue(), Double::sum)));
+    double commits = m.getOrDefault("commit.total", 0.0);
+    double polls = m.getOrDefault("poll.total", 0.0);
+    System.out.printf("  stream threads: %.0f commits, %.1f ms each on average (max %.0f): %.1f s of %.1f; %.0f polls, "
+        + "%.1f ms each: %.1f s; blocked on Kafka %.1f s in all%n", commits, m.getOrDefault("commit.latency.avg", 0.0),
+        m.getOrDefault("commit.latency.max", 0.0), commits * m.getOrDefault("commit.latency.avg", 0.0) / 1e3, seconds,
+        polls, m.getOrDefault("poll.latency.avg", 0.0), polls * m.getOrDefault("poll.latency.avg", 0.0) / 1e3,
+        m.getOrDefault("blocked.time.ns.total", 0.0) / 1e9);
+  }
+
+  /** CPU time of this whole JVM: the in-process broker, the clients and the stream threads. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
   private static double streamThreadCpuSeconds(String appId) {
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     long nanos = 0;
