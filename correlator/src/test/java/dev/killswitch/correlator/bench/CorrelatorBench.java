@@ -51,7 +51,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * <ol>
  *   <li>throughput: the same pre-produced input (BenchLoad, ten events per CI run) through a pass-through topology
  *       (read, decode the CloudEvent, encode, write; exactly-once v2), through the shape baseline (the same with
- *       two repartitions, by a node key and by a chain key, like the correlator's) and through the correlator
+ *       two repartitions, by a node key and by a chain key, like the correlator's), through the state baseline (the
+ *       shape baseline writing {@code --state-rows} new rows per event, default 6, to {@code --state-stores}
+ *       persistent changelogged stores, default 1; 0 rows: not run) and through the correlator
  *       topology (exactly-once v2), each from start of processing until its consumer group has caught up with every
  *       topic it reads (inputs, repartition topics and the loop); the records each wrote to its repartition topics
  *       and changelogs, per input event; the CPU of the whole process per event (broker, clients, stream threads,
@@ -85,6 +87,8 @@ public final class CorrelatorBench {
     BenchLoad.uses = Integer.parseInt(opt.getOrDefault("uses", "3"));
     commitMs = Long.parseLong(opt.getOrDefault("commit-ms", "0"));
     int warmupRuns = Integer.parseInt(opt.getOrDefault("warmup-runs", "5000"));
+    stateRows = Integer.parseInt(opt.getOrDefault("state-rows", "6"));
+    stateStores = Integer.parseInt(opt.getOrDefault("state-stores", "1"));
     DedicatedKafkaCluster own = opt.containsKey("bootstrap") ? null : DedicatedKafkaCluster.start(1);
     String bootstrap = own != null ? own.bootstrapServers() : opt.get("bootstrap");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
@@ -131,13 +135,16 @@ public final class CorrelatorBench {
     Topics topics = new Topics("bench-" + Long.toString(System.currentTimeMillis(), 36));
     dev.killswitch.schemas.TopicProvisioner.ensure(admin, topics, 60);
     admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.passthrough",
-        6, (short) 1), new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.shape", 6, (short) 1)))
+        6, (short) 1), new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.shape", 6, (short) 1),
+        new org.apache.kafka.clients.admin.NewTopic(topics.prefix() + ".bench.state", 6, (short) 1)))
         .all().get();
     long produced = produce(bootstrap, topics, runs);
     double passThrough = throughput("pass-through", passThroughTopology(topics), bootstrap, admin,
         "bench-pt-" + topics.prefix(), produced, null);
     double shape = throughput("shape baseline", shapeTopology(topics), bootstrap, admin,
         "bench-shape-" + topics.prefix(), produced, null);
+    double state = stateRows == 0 ? 0 : throughput("state baseline", shapeTopology(topics, "state", stateRows), bootstrap, admin,
+        "bench-state-" + topics.prefix(), produced, null);
     Path stateDir = Files.createTempDirectory("bench-correlator");
     String appId = "bench-cor-" + topics.prefix();
     CorrelatorConfig config = config(stateDir, appId);
@@ -145,6 +152,10 @@ public final class CorrelatorBench {
         meters -> new Correlator(config, topics, props(bootstrap), meters));
     System.out.printf("ratio correlator / pass-through: %.2f; shape baseline / pass-through: %.2f; correlator / "
         + "shape baseline: %.2f (wall)%n", correlated / passThrough, shape / passThrough, correlated / shape);
+    if (stateRows > 0) {
+      System.out.printf("ratio state baseline / pass-through: %.2f; correlator / state baseline: %.2f (wall)%n",
+          state / passThrough, correlated / state);
+    }
     return new Round(stateDir, appId);
   }
 
@@ -218,24 +229,73 @@ public final class CorrelatorBench {
    * transactional writes and three reads per event, against one of each for the pass-through.
    */
   private static Topology shapeTopology(Topics topics) {
+    return shapeTopology(topics, "shape", 0);
+  }
+
+  /**
+   * The shape baseline that also keeps state as the correlator does, with none of its logic: after the repartition
+   * by node, each event writes {@code rows} new rows (its id and a number as key, {@link #ROW_BYTES} of its bytes as
+   * value) to {@code --state-stores} persistent, changelogged stores (Kafka Streams' defaults: RocksDB, record
+   * cache), like the rows each event adds to the correlator's stores. What exactly-once state costs by itself.
+   */
+  private static Topology shapeTopology(Topics topics, String name, int rows) {
     var keys = org.apache.kafka.common.serialization.Serdes.String();
     var values = org.apache.kafka.common.serialization.Serdes.ByteArray();
     org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
+    String[] stores = new String[rows == 0 ? 0 : stateStores];
+    for (int i = 0; i < stores.length; i++) {
+      stores[i] = "state-rows-" + i;
+      b.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+          org.apache.kafka.streams.state.Stores.persistentKeyValueStore(stores[i]), keys, values));
+    }
     b.stream(List.of(topics.ciEvents(), topics.k8sEvents(), topics.cloudEvents()),
             org.apache.kafka.streams.kstream.Consumed.with(keys, values))
         .process(() -> new Rekey<String>(r -> {
           Envelope<?> e = CloudEventCodec.fromKafka(r.headers(), r.value());
           return e.subject() != null ? e.subject() : e.id();
         }))
-        .repartition(org.apache.kafka.streams.kstream.Repartitioned.<String, byte[]>as("shape-node-updates")
+        .repartition(org.apache.kafka.streams.kstream.Repartitioned.<String, byte[]>as(name + "-node-updates")
             .withKeySerde(keys).withValueSerde(values))
-        .process(() -> new Rekey<String>(r -> "chain-" + Integer.toHexString(new String(
-            r.headers().lastHeader("ce_id").value(), java.nio.charset.StandardCharsets.UTF_8).hashCode() & 0xfff)))
-        .repartition(org.apache.kafka.streams.kstream.Repartitioned.<String, byte[]>as("shape-chain-updates")
+        .process(() -> new StateRows(rows), stores)
+        .repartition(org.apache.kafka.streams.kstream.Repartitioned.<String, byte[]>as(name + "-chain-updates")
             .withKeySerde(keys).withValueSerde(values))
         .process(() -> new DecodeEncode<String>(true))
-        .to(topics.prefix() + ".bench.shape", org.apache.kafka.streams.kstream.Produced.with(keys, values));
+        .to(topics.prefix() + ".bench." + name, org.apache.kafka.streams.kstream.Produced.with(keys, values));
     return b.build();
+  }
+
+  private static int stateRows = 6;
+  private static int stateStores = 1;
+  private static final int ROW_BYTES = 300;
+
+  /** Writes the event's rows (none in the shape baseline), then forwards it under a chain key: a hash of its id. */
+  private static final class StateRows implements Processor<String, byte[], String, byte[]> {
+    private final int count;
+    private ProcessorContext<String, byte[]> context;
+    private final List<org.apache.kafka.streams.state.KeyValueStore<String, byte[]>> rows = new ArrayList<>();
+
+    StateRows(int count) {
+      this.count = count;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+      this.context = context;
+      for (int i = 0; count > 0 && i < stateStores; i++) {
+        rows.add(context.getStateStore("state-rows-" + i));
+      }
+    }
+
+    @Override
+    public void process(Record<String, byte[]> r) {
+      String id = new String(r.headers().lastHeader("ce_id").value(), java.nio.charset.StandardCharsets.UTF_8);
+      byte[] row = java.util.Arrays.copyOf(r.value(), ROW_BYTES);
+      for (int i = 0; i < count; i++) {
+        rows.get(i % rows.size()).put(id + "/" + i, row);
+      }
+      context.forward(new Record<>("chain-" + Integer.toHexString(id.hashCode() & 0xfff), r.value(), r.timestamp(),
+          r.headers()));
+    }
   }
 
   /** Decodes each CloudEvent and encodes it again (under its own key, or the codec's). */
