@@ -106,7 +106,7 @@ public final class Correlator implements AutoCloseable {
             .toList(),
         c.revocationPropagation(), c.accountNames(), c.projectNames());
     return new CorrelatorTopology.Settings(config.retention(), joins, triggers, c.snapshotInterval(),
-        persistentStores);
+        c.earlySendBelow(), persistentStores);
   }
 
   /** Break-glass identities root their own chains, as configured roots do. */

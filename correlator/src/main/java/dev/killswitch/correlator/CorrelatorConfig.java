@@ -169,6 +169,14 @@ public record CorrelatorConfig(String applicationId, Path stateDir, String appli
     return correlation(b -> b.snapshotInterval(interval));
   }
 
+  /**
+   * Below how many records a second a stream thread's steps also act every 25 ms, not only at the commit (default
+   * 2 000; 0: only at the commit). See {@link Correlation#earlySendBelow()}.
+   */
+  public CorrelatorConfig withEarlySendBelow(long recordsPerSecond) {
+    return correlation(b -> b.earlySendBelow(recordsPerSecond));
+  }
+
   private CorrelatorConfig correlation(UnaryOperator<Correlation.Builder> change) {
     return withCorrelation(change.apply(correlation.toBuilder()).build());
   }

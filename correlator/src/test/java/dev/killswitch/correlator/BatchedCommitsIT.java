@@ -66,7 +66,8 @@ class BatchedCommitsIT {
     props.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, 3_600_000); // keep node-updates readable below
     String applicationId = "batched-it-" + topics.prefix();
     CorrelatorConfig config = ScenarioChainsTest.settings(CorrelatorConfig.defaults(stateDir, Harness.ACCESS))
-        .withApplicationId(applicationId);
+        .withApplicationId(applicationId)
+        .withEarlySendBelow(0); // only at the commit, however light the load: what this test is about
     try (Correlator correlator = new Correlator(config, topics, props, new SimpleMeterRegistry())) {
       correlator.start();
       Outcome batched = await().atMost(MAX).until(() -> onBroker(kafka, topics), o -> o.equals(recordByRecord));

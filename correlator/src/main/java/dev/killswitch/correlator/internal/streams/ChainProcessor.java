@@ -101,6 +101,7 @@ final class ChainProcessor implements Processor<String, ChainMessage, String, Em
    */
   @Override
   public void process(Record<String, ChainMessage> record) {
+    CommitHook.record();
     ChainMessage m = record.value();
     Pending p = pending.get(m.chainId());
     ChainState before = p != null ? p.before() : chains.get(m.chainId());

@@ -1,7 +1,9 @@
 package dev.killswitch.correlator.internal.streams;
 
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -31,23 +33,41 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * was not committed either, and its input is processed again; a task revived or reassigned gets a processor
  * initialized afresh, whose pending work is empty.
  *
+ * <p>At light load the work runs early as well, every {@link #EARLY}: batching gains nothing there, and waiting
+ * for the commit would cost each step one more produce round trip (the commit waits for what is sent at it), which
+ * adds up along a completion's way to its revocation request. Light is judged over the whole stream thread, all its
+ * tasks together (under {@code Correlation.earlySendBelow} records a second), so that under load no task acts early,
+ * however few records it gets itself.
+ *
  * <p>The TopologyTestDriver commits after every input record, so a processor using a hook behaves there exactly as
  * if it acted on every record.
  */
 final class CommitHook implements StateStore, CachedStateStore<Object, Object> {
 
+  /** How often each processor acts early on what it holds while its thread's load is light. */
+  static final Duration EARLY = Duration.ofMillis(25);
+  /**
+   * Over how long a thread's load is judged: long enough to span commits and polls, during which a busy thread gets
+   * no records (a shorter window saw those pauses as light load and sent early under load).
+   */
+  static final Duration LOAD_WINDOW = Duration.ofSeconds(1);
+  private static final ThreadLocal<ThreadLoad> LOAD = ThreadLocal.withInitial(ThreadLoad::new);
+
   private final String name;
+  private final long earlySendBelow;
   private boolean open;
   private Runnable work = () -> {};
   private Runnable discard = () -> {};
 
-  private CommitHook(String name) {
+  private CommitHook(String name, long earlySendBelow) {
     this.name = name;
+    this.earlySendBelow = earlySendBelow;
   }
 
   /**
    * Binds {@code work} to the hook named {@code name}, connected to the processor calling this from its
-   * {@code init}. {@code discard} runs when Kafka Streams drops the task's uncommitted work instead.
+   * {@code init}, and runs it early too while the thread's load is light. {@code discard} runs when Kafka Streams
+   * drops the task's uncommitted work instead. The processor calls {@link #record()} for each record it gets.
    */
   static void bind(ProcessorContext<?, ?> context, String name, Runnable work, Runnable discard) {
     InternalProcessorContext<?, ?> internal = (InternalProcessorContext<?, ?>) context;
@@ -68,10 +88,46 @@ final class CommitHook implements StateStore, CachedStateStore<Object, Object> {
         internal.setCurrentNode(previousNode);
       }
     };
+    if (hook.earlySendBelow > 0) {
+      long below = hook.earlySendBelow;
+      context.schedule(EARLY, PunctuationType.WALL_CLOCK_TIME, now -> {
+        if (LOAD.get().light(now, below)) {
+          work.run();
+        }
+      });
+    }
   }
 
-  static StoreBuilder<CommitHook> builder(String name) {
-    return new Builder(name);
+  /** A record reached a processor that uses a hook (counted for the load of the thread it runs on). */
+  static void record() {
+    LOAD.get().records++;
+  }
+
+  /** The records a stream thread's processors got, and whether those of the last {@link #LOAD_WINDOW} were few. */
+  private static final class ThreadLoad {
+    private long records;
+    private long markRecords;
+    private long markAt = -1;
+    private boolean light;
+
+    /** Judges again once per {@link #LOAD_WINDOW} (at the first of the thread's punctuations after it). */
+    boolean light(long now, long below) {
+      long elapsed = now - markAt;
+      if (markAt < 0 || elapsed < 0) {
+        markAt = now;
+        markRecords = records;
+      } else if (elapsed >= LOAD_WINDOW.toMillis()) {
+        light = (records - markRecords) * 1_000 < below * elapsed;
+        markAt = now;
+        markRecords = records;
+      }
+      return light;
+    }
+  }
+
+  /** A hook whose work also runs every {@link #EARLY} while its thread gets under {@code earlySendBelow} records/s. */
+  static StoreBuilder<CommitHook> builder(String name, long earlySendBelow) {
+    return new Builder(name, earlySendBelow);
   }
 
   @Override
@@ -132,7 +188,7 @@ final class CommitHook implements StateStore, CachedStateStore<Object, Object> {
     return Position.emptyPosition();
   }
 
-  private record Builder(String name) implements StoreBuilder<CommitHook> {
+  private record Builder(String name, long earlySendBelow) implements StoreBuilder<CommitHook> {
 
     @Override
     public StoreBuilder<CommitHook> withCachingEnabled() {
@@ -156,7 +212,7 @@ final class CommitHook implements StateStore, CachedStateStore<Object, Object> {
 
     @Override
     public CommitHook build() {
-      return new CommitHook(name);
+      return new CommitHook(name, earlySendBelow);
     }
 
     @Override

@@ -64,13 +64,13 @@ public final class CorrelatorTopology {
    *     keys, prefix and range scans)
    */
   public record Settings(Duration retention, JoinSettings joins, TriggerSettings triggers, Duration snapshotInterval,
-                         boolean persistentStores) {}
+                         long earlySendBelow, boolean persistentStores) {}
 
   private CorrelatorTopology() {}
 
   public static Topology build(Settings settings, Topics topics, CorrelatorMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
-    addStores(builder, settings.retention(), settings.persistentStores());
+    addStores(builder, settings.retention(), settings.persistentStores(), settings.earlySendBelow());
 
     KStream<String, byte[]> input = source(builder, topics.ciEvents(), SOURCE_CI)
         .merge(source(builder, topics.k8sEvents(), SOURCE_K8S), Named.as("merge-k8s-events"))
@@ -134,7 +134,8 @@ public final class CorrelatorTopology {
     return builder.stream(topic, Consumed.with(KEYS, BYTES).withName(name));
   }
 
-  private static void addStores(StreamsBuilder builder, Duration retention, boolean persistent) {
+  private static void addStores(StreamsBuilder builder, Duration retention, boolean persistent,
+                                long earlySendBelow) {
     builder.addStateStore(Stores.windowStoreBuilder(persistent
         ? Stores.persistentWindowStore(DEDUPE_STORE, retention, retention, false)
         : Stores.inMemoryWindowStore(DEDUPE_STORE, retention, retention, false), KEYS, Serdes.Long()));
@@ -146,9 +147,9 @@ public final class CorrelatorTopology {
     writeBack(builder, CHAINS_STORE, RecordSerde.of(ChainState.class), persistent);
     keyValue(builder, TRIGGER_SCHEDULE_STORE, Serdes.Long(), persistent);
     keyValue(builder, CHAIN_EXPIRY_STORE, Serdes.Long(), persistent);
-    builder.addStateStore(CommitHook.builder(INTAKE_COMMIT_HOOK));
-    builder.addStateStore(CommitHook.builder(CHAINS_COMMIT_HOOK));
-    builder.addStateStore(CommitHook.builder(GRAPH_COMMIT_HOOK));
+    builder.addStateStore(CommitHook.builder(INTAKE_COMMIT_HOOK, earlySendBelow));
+    builder.addStateStore(CommitHook.builder(CHAINS_COMMIT_HOOK, earlySendBelow));
+    builder.addStateStore(CommitHook.builder(GRAPH_COMMIT_HOOK, earlySendBelow));
   }
 
   /**

@@ -74,6 +74,7 @@ final class GraphProcessor implements Processor<String, NodeMessage, String, Gra
 
   @Override
   public void process(Record<String, NodeMessage> record) {
+    CommitHook.record();
     timestamp = record.timestamp();
     for (NodeMessage m : record.value().each()) {
       handle(m);

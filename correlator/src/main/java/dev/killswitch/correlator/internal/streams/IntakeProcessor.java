@@ -81,6 +81,7 @@ final class IntakeProcessor implements Processor<String, byte[], String, Routed>
 
   @Override
   public void process(Record<String, byte[]> record) {
+    CommitHook.record();
     String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
     if (record.value() == null) {
       if (!topic.equals(resultsTopic)) { // a tombstone on the compacted ledger is compaction at work

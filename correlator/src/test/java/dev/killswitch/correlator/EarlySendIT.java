@@ -1,0 +1,82 @@
+package dev.killswitch.correlator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.killswitch.correlator.internal.streams.TopologyNames;
+import dev.killswitch.schemas.CloudEventCodec;
+import dev.killswitch.schemas.Envelope;
+import dev.killswitch.schemas.Topics;
+import dev.killswitch.testkit.KafkaClusterExtension;
+import dev.killswitch.testkit.KafkaTestCluster;
+import dev.killswitch.testkit.scenarios.Scenarios;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * At light load a step does not hold its work until the commit: intake sends a node's messages within one early
+ * look (25 ms) of their event. Here the commit interval is two minutes, so nothing the correlator sends is
+ * committed before the test's bound (30 s): the node message must still be on {@code node-updates} (read
+ * uncommitted) by then.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class EarlySendIT {
+
+  private static final Duration MAX = Duration.ofSeconds(30);
+  private static final int COMMIT_MS = 120_000;
+
+  @Test
+  void atLightLoadIntakeSendsWhatItHoldsBeforeTheCommit(KafkaTestCluster kafka, @TempDir Path stateDir)
+      throws Exception {
+    Topics topics = kafka.newTopics();
+    Envelope<?> event = Scenarios.all().get(0).events().get(0);
+    try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
+      producer.send(CloudEventCodec.toKafka(topics.of(event.type()), event)).get();
+    }
+    Map<String, Object> props = kafka.clientProps();
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_MS); // no commit within the test
+    props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 2 * COMMIT_MS);
+    String applicationId = "early-it-" + topics.prefix();
+    CorrelatorConfig config = ScenarioChainsTest.settings(CorrelatorConfig.defaults(stateDir, Harness.ACCESS))
+        .withApplicationId(applicationId);
+    assertThat(config.correlation().earlySendBelow()).isPositive(); // the default
+
+    try (Correlator correlator = new Correlator(config, topics, props, new SimpleMeterRegistry());
+         KafkaConsumer<byte[], byte[]> uncommitted = readUncommitted(kafka)) {
+      correlator.start();
+      String nodeUpdates = applicationId + "-" + TopologyNames.NODE_UPDATES_TOPIC;
+      await().atMost(MAX).until(() -> kafka.admin().listTopics().names().get().contains(nodeUpdates));
+      List<TopicPartition> partitions = kafka.admin().describeTopics(List.of(nodeUpdates)).allTopicNames().get()
+          .get(nodeUpdates).partitions().stream().map(p -> new TopicPartition(nodeUpdates, p.partition())).toList();
+      uncommitted.assign(partitions);
+      uncommitted.seekToBeginning(partitions);
+      List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
+      await().atMost(MAX).until(() -> {
+        uncommitted.poll(Duration.ofMillis(100)).forEach(seen::add);
+        return !seen.isEmpty();
+      });
+      assertThat(seen).isNotEmpty();
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> readUncommitted(KafkaTestCluster kafka) {
+    Map<String, Object> props = kafka.clientProps();
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+}
