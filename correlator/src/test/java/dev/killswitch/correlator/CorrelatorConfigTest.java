@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The advertised {@code application.server} the other instances forward queries to. */
+/** The advertised {@code application.server} the other instances forward queries to; the early-send threshold. */
 class CorrelatorConfigTest {
 
   private static final CorrelatorConfig DEFAULTS = CorrelatorConfig.defaults(Path.of("state"), Harness.ACCESS);
@@ -21,5 +21,13 @@ class CorrelatorConfigTest {
       assertThatThrownBy(() -> DEFAULTS.withApplicationServer(bad)).as(bad)
           .hasMessageContaining("applicationServer must be host:port");
     }
+  }
+
+  @Test
+  void earlySendsAreOnByDefaultCanBeTurnedOffAndAreNeverNegative() {
+    assertThat(DEFAULTS.correlation().earlySendBelow()).isEqualTo(2_000);
+    assertThat(DEFAULTS.withEarlySendBelow(0).correlation().earlySendBelow()).isZero();
+    assertThatThrownBy(() -> DEFAULTS.withEarlySendBelow(-1))
+        .hasMessageContaining("earlySendBelow must not be negative");
   }
 }
