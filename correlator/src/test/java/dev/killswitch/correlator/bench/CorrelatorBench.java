@@ -58,7 +58,7 @@ import org.apache.kafka.streams.processor.api.Record;
  *       topic it reads (inputs, repartition topics and the loop); the records each wrote to its repartition topics
  *       and changelogs, per input event; the CPU of the whole process per event (broker, clients, stream threads,
  *       the JVM's compilers and collector), by thread group; where the stream threads' time went (commits, polls).
- *       A warm-up round of the same three on an input of their own comes first ({@code --warmup-runs}), so that
+ *       A warm-up round of the same four on an input of their own comes first ({@code --warmup-runs}), so that
  *       the measured round runs compiled code: in a cold JVM compiling the correlator costs more CPU than running
  *       it, and the cold pass-through spends two thirds of its CPU on compiling and class loading;</li>
  *   <li>state size: the correlator's state directory after that run (RocksDB, after close) and its changelog
@@ -68,7 +68,7 @@ import org.apache.kafka.streams.processor.api.Record;
  *       completion; latency = from producing the completion to reading its revocation request (read_committed).</li>
  * </ol>
  * Options: {@code --runs N} (default 5000), {@code --rate EVENTS_PER_S} (default 300), {@code --probes N} (default
- * 100), {@code --probe-every MS} (default 400), {@code --threads N} (num.stream.threads of all three topologies and
+ * 100), {@code --probe-every MS} (default 400), {@code --threads N} (num.stream.threads of every topology and
  * of the latency run, default 1), {@code --commit-ms MS} (commit.interval.ms of all of them, default Kafka Streams'
  * 100 under exactly-once), {@code --uses N} (token uses per run, default 3), {@code --warmup-runs N} (runs of the
  * warm-up round, default 5000; 0: none, the measured round runs cold), {@code --bootstrap host:port}.
@@ -98,7 +98,7 @@ public final class CorrelatorBench {
           threads, commitMs > 0 ? Long.toString(commitMs) : "100 (EOS default)", runs, BenchLoad.uses,
           runs * BenchLoad.eventsPerRun(), runs * 2, warmupRuns);
       if (warmupRuns > 0) {
-        // The same three topologies on an input of their own first, so that the measured round runs compiled code:
+        // The same topologies on an input of their own first, so that the measured round runs compiled code:
         // a cold JVM spends more CPU compiling the correlator than running it (the compiler threads' share below).
         System.out.println("-- warm-up round (not the figures)");
         round(bootstrap, admin, warmupRuns);
@@ -130,7 +130,7 @@ public final class CorrelatorBench {
   /** What a measured round leaves for the state-size figures. */
   private record Round(Path stateDir, String appId) {}
 
-  /** Produces {@code runs} runs to topics of their own and reads them with the three topologies, one after another. */
+  /** Produces {@code runs} runs to topics of their own and reads them with each topology, one after another. */
   private static Round round(String bootstrap, Admin admin, int runs) throws Exception {
     Topics topics = new Topics("bench-" + Long.toString(System.currentTimeMillis(), 36));
     dev.killswitch.schemas.TopicProvisioner.ensure(admin, topics, 60);
@@ -143,8 +143,8 @@ public final class CorrelatorBench {
         "bench-pt-" + topics.prefix(), produced, null);
     double shape = throughput("shape baseline", shapeTopology(topics), bootstrap, admin,
         "bench-shape-" + topics.prefix(), produced, null);
-    double state = stateRows == 0 ? 0 : throughput("state baseline", shapeTopology(topics, "state", stateRows), bootstrap, admin,
-        "bench-state-" + topics.prefix(), produced, null);
+    double state = stateRows == 0 ? 0 : throughput("state baseline", shapeTopology(topics, "state", stateRows),
+        bootstrap, admin, "bench-state-" + topics.prefix(), produced, null);
     Path stateDir = Files.createTempDirectory("bench-correlator");
     String appId = "bench-cor-" + topics.prefix();
     CorrelatorConfig config = config(stateDir, appId);
@@ -428,7 +428,6 @@ public final class CorrelatorBench {
     System.out.printf("  records internal total %,d (%.2f per event)%n", total, total / (double) events);
   }
 
-  /** CPU time used so far by the Kafka Streams threads of {@code appId} (their names start with it). */
   /**
    * Each thread's CPU time in clock ticks, from /proc (Linux; empty elsewhere), keyed by thread id and name: the
    * JVM's own threads (garbage collection, compilers) are not Java threads, so ThreadMXBean does not see them.
@@ -488,6 +487,7 @@ public final class CorrelatorBench {
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
+  /** CPU time used so far by the Kafka Streams threads of {@code appId} (their names start with it). */
   private static double streamThreadCpuSeconds(String appId) {
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     long nanos = 0;
