@@ -1,7 +1,6 @@
 package dev.killswitch.correlator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.killswitch.correlator.internal.streams.TopologyNames;
 import dev.killswitch.schemas.CloudEventCodec;
@@ -13,15 +12,8 @@ import dev.killswitch.testkit.scenarios.Scenarios;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -55,28 +47,10 @@ class EarlySendIT {
         .withApplicationId(applicationId);
     assertThat(config.correlation().earlySendBelow()).isPositive(); // the default
 
-    try (Correlator correlator = new Correlator(config, topics, props, new SimpleMeterRegistry());
-         KafkaConsumer<byte[], byte[]> uncommitted = readUncommitted(kafka)) {
+    try (Correlator correlator = new Correlator(config, topics, props, new SimpleMeterRegistry())) {
       correlator.start();
       String nodeUpdates = applicationId + "-" + TopologyNames.NODE_UPDATES_TOPIC;
-      await().atMost(MAX).until(() -> kafka.admin().listTopics().names().get().contains(nodeUpdates));
-      List<TopicPartition> partitions = kafka.admin().describeTopics(List.of(nodeUpdates)).allTopicNames().get()
-          .get(nodeUpdates).partitions().stream().map(p -> new TopicPartition(nodeUpdates, p.partition())).toList();
-      uncommitted.assign(partitions);
-      uncommitted.seekToBeginning(partitions);
-      List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
-      await().atMost(MAX).until(() -> {
-        uncommitted.poll(Duration.ofMillis(100)).forEach(seen::add);
-        return !seen.isEmpty();
-      });
-      assertThat(seen).isNotEmpty();
+      assertThat(kafka.consumeUncommitted(nodeUpdates, 1, MAX)).isNotEmpty();
     }
-  }
-
-  private static KafkaConsumer<byte[], byte[]> readUncommitted(KafkaTestCluster kafka) {
-    Map<String, Object> props = kafka.clientProps();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

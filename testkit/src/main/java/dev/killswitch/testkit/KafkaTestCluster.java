@@ -97,9 +97,21 @@ public final class KafkaTestCluster {
    * @param max a failure bound: if it passes first, an AssertionError tells what was seen
    */
   public List<ConsumerRecord<String, byte[]>> consume(String topic, int atLeast, Duration max) {
+    return consume(topic, atLeast, max, "read_committed");
+  }
+
+  /**
+   * As {@link #consume(String, int, Duration)}, but read_uncommitted: also what open transactions have written (a
+   * test that something was sent before its transaction commits).
+   */
+  public List<ConsumerRecord<String, byte[]>> consumeUncommitted(String topic, int atLeast, Duration max) {
+    return consume(topic, atLeast, max, "read_uncommitted");
+  }
+
+  private List<ConsumerRecord<String, byte[]>> consume(String topic, int atLeast, Duration max, String isolation) {
     long deadline = System.nanoTime() + max.toNanos();
     List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
+    try (KafkaConsumer<String, byte[]> consumer = newConsumer(isolation)) {
       List<TopicPartition> partitions = partitionsOf(topic, deadline);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -118,7 +130,7 @@ public final class KafkaTestCluster {
   public List<ConsumerRecord<String, byte[]>> readToEnd(String topic) {
     long deadline = System.nanoTime() + READ_TO_END_BOUND.toNanos();
     List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
+    try (KafkaConsumer<String, byte[]> consumer = newConsumer("read_committed")) {
       List<TopicPartition> partitions = partitionsOf(topic, deadline);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -143,9 +155,9 @@ public final class KafkaTestCluster {
     admin.close(Duration.ofSeconds(10));
   }
 
-  private KafkaConsumer<String, byte[]> newConsumer() {
+  private KafkaConsumer<String, byte[]> newConsumer(String isolation) {
     Map<String, Object> props = clientProps();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
